@@ -1,0 +1,58 @@
+"""``python -m django_prisma dev``: run a local Prisma Postgres until Ctrl-C / SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from .devserver import LocalServer, ServerStartError
+
+
+def _dev(args) -> int:
+    kind = "executor" if args.database_url else "dev"
+    server = LocalServer(kind, database_url=args.database_url, name=args.name, port=args.port)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        server.start()
+    except ServerStartError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    try:
+        print(f"DATABASE_URL={server.url}", flush=True)
+        what = (
+            "Prisma's executor in front of your PostgreSQL"
+            if kind == "executor"
+            else ("local Prisma Postgres (@prisma/dev)")
+        )
+        print(f"# {what} on port {server.port}; Ctrl-C to stop", file=sys.stderr, flush=True)
+        while not stop.is_set():
+            if not server.running:
+                print("error: the local server exited", file=sys.stderr)
+                return 1
+            stop.wait(0.5)
+        return 0
+    finally:
+        server.stop()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m django_prisma")
+    sub = parser.add_subparsers(dest="command", required=True)
+    dev = sub.add_parser("dev", help="start a local Prisma Postgres and print its DATABASE_URL")
+    dev.add_argument("--name", default=None, help="server name (prisma dev)")
+    dev.add_argument("--port", type=int, default=None, help="HTTP port (default: a free one)")
+    dev.add_argument(
+        "--database-url",
+        default=None,
+        help="postgres://… : run Prisma's executor in front of this PostgreSQL instead",
+    )
+    args = parser.parse_args(argv)
+    return _dev(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

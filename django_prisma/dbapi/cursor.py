@@ -1,0 +1,146 @@
+"""The PEP 249 cursor: interpolate, send, decode."""
+
+from __future__ import annotations
+
+from .decoding import converters_for, decode_rows
+from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
+from .literals import interpolate
+from .statements import Statement
+
+
+class Cursor:
+    arraysize = 1
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.description = None
+        self.rowcount = -1
+        self.rownumber = None
+        self.query: str | None = None
+        self.response_headers = None
+        self._rows: list = []
+        self._pos = 0
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"<django_prisma Cursor {'closed' if self.closed else 'open'}>"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __iter__(self):
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return
+            yield row
+
+    def close(self) -> None:
+        self.closed = True
+        self._rows = []
+
+    def _check(self) -> None:
+        if self.closed:
+            raise InterfaceError("the cursor is closed")
+        if self.connection.closed:
+            raise InterfaceError("the connection is closed")
+
+    def _reset(self) -> None:
+        self.description = None
+        self.rowcount = -1
+        self._rows = []
+        self._pos = 0
+        self.rownumber = None
+
+    def mogrify(self, sql: str, params=None) -> str:
+        return interpolate(sql, params)
+
+    def execute(self, sql: str, params=None):
+        self._check()
+        self._reset()
+        sql = interpolate(sql, params)
+        self.query = sql
+        statement = Statement(sql)
+        result, headers = self.connection._run(statement)
+        self.response_headers = headers
+        if statement.returns_rows:
+            self._set_result(result)
+        else:
+            self.rowcount = int(result) if result is not None else -1
+        return self
+
+    def _set_result(self, result) -> None:
+        if not isinstance(result, dict) or "columns" not in result:
+            raise InterfaceError(f"unexpected result shape from the Prisma server: {result!r:.200}")
+        types = result["types"]
+        options = self.connection._decode_options
+        self._rows = decode_rows(result["rows"], converters_for(types, **options))
+        self.description = tuple(
+            (name, type_name, None, None, None, None, None)
+            for name, type_name in zip(result["columns"], types, strict=False)
+        )
+        self.rowcount = len(self._rows)
+        self.rownumber = 0
+
+    def executemany(self, sql: str, seq_of_params):
+        self._check()
+        self._reset()
+        statements = [interpolate(sql, params) for params in seq_of_params]
+        if not statements:
+            self.rowcount = 0
+            return self
+        head = Statement(statements[0])
+        if head.returns_rows:
+            raise NotSupportedError(
+                "executemany() of a statement that returns rows: use execute() per row, or one "
+                "multi-row statement"
+            )
+        self.query = statements[-1]
+        self.rowcount = self.connection._run_batch(head, statements)
+        return self
+
+    def fetchone(self):
+        self._check_result()
+        if self._pos >= len(self._rows):
+            return None
+        row = self._rows[self._pos]
+        self._pos += 1
+        self.rownumber = self._pos
+        return row
+
+    def fetchmany(self, size: int | None = None):
+        self._check_result()
+        size = self.arraysize if size is None else size
+        rows = self._rows[self._pos : self._pos + size]
+        self._pos += len(rows)
+        self.rownumber = self._pos
+        return rows
+
+    def fetchall(self):
+        self._check_result()
+        rows = self._rows[self._pos :] if self._pos else self._rows
+        self._pos = len(self._rows)
+        self.rownumber = self._pos
+        return rows
+
+    def _check_result(self) -> None:
+        if self.closed:
+            raise InterfaceError("the cursor is closed")
+        if self.description is None:
+            raise ProgrammingError("the last operation produced no result to fetch")
+
+    def setinputsizes(self, sizes) -> None:
+        pass
+
+    def setoutputsize(self, size, column=None) -> None:
+        pass
+
+    def scroll(self, value: int, mode: str = "relative") -> None:
+        self._check_result()
+        target = self._pos + value if mode == "relative" else value
+        if not 0 <= target <= len(self._rows):
+            raise IndexError("scroll position out of range")
+        self._pos = target

@@ -1,0 +1,175 @@
+"""Result values as the executor serialises them (its ``types`` vocabulary) → Python values."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import orjson
+
+from .exceptions import DataError
+
+
+def _bigint(value):
+    return int(value)
+
+
+def _decimal(value):
+    if not isinstance(value, str):
+        return Decimal(str(value))
+    if "," in value:
+        # money: the executor cuts the first character of PostgreSQL's text, so "$1,234.50"
+        # arrives as "1,234.50": right, once the grouping commas go.
+        return Decimal(value.replace(",", ""))
+    first = value[:1]
+    if first.isdigit() or first in "-NI":
+        return Decimal(value)
+    # money again: "-$3.00" arrives as "$3.00", its sign gone. Never return that.
+    raise DataError(
+        f"a money value arrived as {value!r}: the Prisma server drops its sign; cast the "
+        "column to numeric in SQL (col::numeric)",
+        pgcode="22000",
+    )
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DataError(f"date {value!r} is outside Python's date range", pgcode="22008") from None
+
+
+def _time(value):
+    return time.fromisoformat(value)
+
+
+def _datetime_aware(value):
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise DataError(
+            f"timestamp {value!r} is outside Python's datetime range", pgcode="22008"
+        ) from None
+
+
+def _datetime_naive(value):
+    return _datetime_aware(value).replace(tzinfo=None)
+
+
+def _bytes(value):
+    return base64.b64decode(value)
+
+
+def _uuid(value):
+    return uuid.UUID(value)
+
+
+def _json_text(value):
+    return orjson.dumps(value).decode("utf-8")
+
+
+def _array_of(element):
+    def convert(value):
+        if isinstance(value, str):
+            return parse_array_literal(value)
+        return [None if item is None else element(item) for item in value]
+
+    return convert
+
+
+def parse_array_literal(text: str):
+    """Parse PostgreSQL's array text output (``{a,"b c",NULL}``), nested arrays included."""
+    pos = 0
+
+    def parse():
+        nonlocal pos
+        assert text[pos] == "{"
+        pos += 1
+        items = []
+        if text[pos] == "}":
+            pos += 1
+            return items
+        while True:
+            if text[pos] == "{":
+                items.append(parse())
+            elif text[pos] == '"':
+                pos += 1
+                chars = []
+                while text[pos] != '"':
+                    if text[pos] == "\\":
+                        pos += 1
+                    chars.append(text[pos])
+                    pos += 1
+                pos += 1
+                items.append("".join(chars))
+            else:
+                end = pos
+                while text[end] not in ",}":
+                    end += 1
+                token = text[pos:end]
+                pos = end
+                items.append(None if token == "NULL" else token)
+            if text[pos] == ",":
+                pos += 1
+                continue
+            pos += 1
+            return items
+
+    if text.startswith("["):  # explicit bounds: [0:1]={…}
+        text = text[text.index("=") + 1 :]
+    return parse()
+
+
+SCALARS = {
+    "int": None,
+    "float": None,
+    "double": None,
+    "bool": None,
+    "string": None,
+    "enum": None,
+    "bigint": _bigint,
+    "decimal": _decimal,
+    "date": _date,
+    "time": _time,
+    "datetime": _datetime_aware,
+    "bytes": _bytes,
+    "uuid": _uuid,
+    "json": None,
+}
+
+_identity = lambda value: value  # noqa: E731
+
+
+def converters_for(types, *, json_as_text: bool = False, naive_datetimes: bool = False):
+    """One converter per column (None where the JSON value already is the Python value)."""
+    table = SCALARS
+    if json_as_text or naive_datetimes:
+        table = dict(SCALARS)
+        if json_as_text:
+            table["json"] = _json_text
+        if naive_datetimes:
+            table["datetime"] = _datetime_naive
+    result = []
+    for name in types:
+        if name.endswith("-array"):
+            element = table.get(name[:-6]) or _identity
+            result.append(_array_of(element))
+        else:
+            result.append(table.get(name))
+    return result
+
+
+def decode_rows(rows, converters):
+    if not any(converters):
+        return [tuple(row) for row in rows]
+    pairs = [(i, c) for i, c in enumerate(converters) if c is not None]
+    out = []
+    for row in rows:
+        for i, convert in pairs:
+            value = row[i]
+            if value is not None:
+                row[i] = convert(value)
+        out.append(tuple(row))
+    return out

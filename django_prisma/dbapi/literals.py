@@ -1,0 +1,87 @@
+"""Python values → SQL literals, and ``%s`` / ``%(name)s`` placeholders → those literals.
+
+Binding is client-side, as Django's PostgreSQL backend does by default (psycopg's ClientCursor):
+the executor binds every parameter untyped, so PostgreSQL could not infer the type of
+``SELECT %s`` or ``COALESCE(%s, …)``; a literal that carries its cast can always be typed. The
+adaptation table is psycopg's own, which Django's SQL is written and tested against.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from psycopg import DataError as PsycopgDataError
+from psycopg.adapt import Transformer
+
+from .exceptions import DataError, ProgrammingError
+
+_PLACEHOLDER = re.compile(r"%(?:\(([^)]*)\))?(.)", re.S)
+_transformer = Transformer.from_context(None)
+_as_literal = _transformer.as_literal
+
+
+def quote(value) -> str:
+    try:
+        return _as_literal(value).decode("utf-8")
+    except PsycopgDataError as error:
+        raise DataError(str(error), pgcode="22021") from None
+    except Exception as error:
+        raise ProgrammingError(
+            f"cannot adapt a value of type {type(value).__name__} to SQL: {error}"
+        ) from None
+
+
+def interpolate(sql: str, params) -> str:
+    """Replace placeholders with literals; ``%%`` becomes ``%`` (psycopg's rules)."""
+    if params is None:
+        return sql
+    if "%" not in sql:
+        if params:
+            raise ProgrammingError(
+                f"the query has 0 placeholders but {len(params)} parameters were passed"
+            )
+        return sql
+    named = isinstance(params, Mapping)
+    if not named and not isinstance(params, Sequence) or isinstance(params, (str, bytes)):
+        raise ProgrammingError(
+            f"parameters must be a sequence or a mapping, not {type(params).__name__}"
+        )
+    out = []
+    last = 0
+    index = 0
+    for match in _PLACEHOLDER.finditer(sql):
+        name, kind = match.group(1), match.group(2)
+        out.append(sql[last : match.start()])
+        last = match.end()
+        if kind == "%" and name is None:
+            out.append("%")
+            continue
+        if kind not in "sbt":
+            raise ProgrammingError(
+                f"only '%s', '%b', '%t' placeholders are allowed, got '%{kind}' "
+                "(write '%%' for a literal percent sign)"
+            )
+        if name is not None:
+            if not named:
+                raise ProgrammingError("named placeholders need a mapping of parameters")
+            try:
+                value = params[name]
+            except KeyError:
+                raise ProgrammingError(f"no parameter named {name!r}") from None
+        else:
+            if named:
+                raise ProgrammingError("positional placeholders need a sequence of parameters")
+            if index >= len(params):
+                raise ProgrammingError(
+                    f"the query has more placeholders than the {len(params)} parameters passed"
+                )
+            value = params[index]
+            index += 1
+        out.append(quote(value))
+    if not named and index != len(params):
+        raise ProgrammingError(
+            f"the query has {index} placeholders but {len(params)} parameters were passed"
+        )
+    out.append(sql[last:])
+    return "".join(out)

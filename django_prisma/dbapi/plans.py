@@ -1,0 +1,40 @@
+"""Request bodies for ``/query``: SQL text → Prisma query-plan JSON."""
+
+from __future__ import annotations
+
+import orjson
+
+
+def _raw(sql: str) -> dict:
+    return {"type": "rawSql", "sql": sql, "args": [], "argTypes": []}
+
+
+def node_for(sql: str, returns_rows: bool) -> dict:
+    return {"type": "query" if returns_rows else "execute", "args": _raw(sql)}
+
+
+def body(plan: dict, operation: str) -> bytes:
+    return orjson.dumps({"operation": operation, "plan": plan, "params": {}})
+
+
+def single(sql: str, *, returns_rows: bool, atomic: bool) -> bytes:
+    """One statement; ``atomic`` wraps it in a ``transaction`` node (BEGIN/COMMIT on the server).
+
+    Autocommit writes travel wrapped: a pooled server connection left inside a stale transaction
+    (Prisma's executor can leave one after a transaction-start timeout) would otherwise
+    acknowledge the write and never commit it; the wrapper's COMMIT always ends it.
+    """
+    node = node_for(sql, returns_rows)
+    if atomic:
+        node = {"type": "transaction", "args": node}
+    return body(node, "queryRaw" if returns_rows else "executeRaw")
+
+
+def batch(statements: list[str], *, atomic: bool) -> bytes:
+    """Many row-count statements, in order, on one server connection; the value is their sum."""
+    # `sum` runs its children concurrently, but inside `transaction` they share one database
+    # connection whose queue is first-in first-out, so they still run in the given order.
+    node = {"type": "sum", "args": [node_for(sql, False) for sql in statements]}
+    if atomic:
+        node = {"type": "transaction", "args": node}
+    return body(node, "executeRaw")

@@ -1,0 +1,104 @@
+"""What a SQL statement is, told from its first words: enough to pick the plan node, to keep
+session state off pooled server connections and to know whether a lost answer may be retried."""
+
+from __future__ import annotations
+
+import re
+
+from .exceptions import NotSupportedError
+
+_LEADING = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|\()*", re.S)
+_WORDS = re.compile(r"[A-Za-z_]+")
+_RETURNING = re.compile(r"\bRETURNING\b", re.I)
+
+ROW_RETURNING = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH"})
+# Statements PostgreSQL refuses inside a transaction block: sent without the transaction wrapper.
+NO_TRANSACTION_BLOCK = re.compile(
+    r"^\s*(CREATE\s+DATABASE|DROP\s+DATABASE|ALTER\s+SYSTEM|VACUUM|CREATE\s+TABLESPACE|"
+    r"DROP\s+TABLESPACE|REINDEX\s+(SYSTEM|DATABASE)|"
+    r"(CREATE|DROP)\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|REINDEX\s+.*CONCURRENTLY)",
+    re.I | re.S,
+)
+TRANSACTION_CONTROL = frozenset(
+    {"BEGIN", "START", "COMMIT", "END", "ABORT", "ROLLBACK", "PREPARE", "SAVEPOINT", "RELEASE"}
+)
+SESSION_STATEMENTS = frozenset({"RESET", "DISCARD", "LISTEN", "UNLISTEN", "LOAD", "DEALLOCATE"})
+
+
+class Statement:
+    __slots__ = ("sql", "keyword", "returns_rows", "read_only", "wrappable")
+
+    def __init__(self, sql: str):
+        self.sql = sql
+        head = sql[_LEADING.match(sql).end() : 200]
+        match = _WORDS.match(head)
+        keyword = match.group(0).upper() if match else ""
+        self.keyword = keyword
+        self.returns_rows = keyword in ROW_RETURNING or (
+            keyword in ("INSERT", "UPDATE", "DELETE", "MERGE")
+            and _RETURNING.search(sql) is not None
+        )
+        self.read_only = keyword in ("SELECT", "SHOW", "VALUES", "TABLE") and not _writes(sql)
+        self.wrappable = NO_TRANSACTION_BLOCK.match(head) is None
+
+    def check(self, *, in_transaction: bool) -> None:
+        """Refuse what would leave state behind on a pooled server connection."""
+        keyword = self.keyword
+        if keyword in TRANSACTION_CONTROL:
+            upper = self.sql.upper()
+            if keyword in ("SAVEPOINT", "RELEASE") or (
+                keyword == "ROLLBACK" and " TO " in f" {upper} "
+            ):
+                if in_transaction:
+                    return
+                raise NotSupportedError(
+                    f"{keyword} outside a transaction: open one first (autocommit off / atomic())"
+                )
+            raise NotSupportedError(
+                f"{keyword} sent as SQL: use the connection's commit()/rollback() (or Django's "
+                "atomic()); over HTTP a transaction must be opened through the Prisma API so that "
+                "it never stays open on a shared server connection"
+            )
+        if keyword == "SET":
+            rest = self.sql.split(None, 2)
+            second = rest[1].upper() if len(rest) > 1 else ""
+            if second in ("LOCAL", "CONSTRAINTS", "TRANSACTION"):
+                if in_transaction or second == "CONSTRAINTS":
+                    return
+            raise NotSupportedError(
+                "SET would change a pooled server connection that other requests share: use "
+                "SET LOCAL inside a transaction"
+            )
+        if keyword in SESSION_STATEMENTS:
+            raise NotSupportedError(
+                f"{keyword} acts on the database session, which over HTTP is a pooled connection "
+                "shared with other requests"
+            )
+        if keyword == "CREATE":
+            upper = self.sql[:120].upper()
+            if re.match(r"\s*CREATE\s+(GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY)\s+TABLE", upper) and (
+                "ON COMMIT DROP" not in self.sql.upper()
+            ):
+                raise NotSupportedError(
+                    "a temporary table would outlive this request on a pooled server connection: "
+                    "create it inside a transaction with ON COMMIT DROP"
+                )
+        if "advisory" in self.sql and re.search(
+            r"pg_(try_)?advisory_lock(_shared)?\s*\(", self.sql
+        ):
+            raise NotSupportedError(
+                "session advisory locks are shared through the server's connection pool: use "
+                "pg_advisory_xact_lock inside a transaction"
+            )
+
+
+def _writes(sql: str) -> bool:
+    upper = sql.upper()
+    return (
+        "FOR UPDATE" in upper
+        or "FOR SHARE" in upper
+        or "FOR NO KEY" in upper
+        or "NEXTVAL" in upper
+        or "SETVAL" in upper
+        or " INTO " in upper
+    )

@@ -1,0 +1,163 @@
+"""A local Prisma server as a child process: ``@prisma/dev`` or Prisma's executor + PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+from .runtime import ensure_runtime, node_binary
+
+KINDS = ("dev", "executor")
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+class LocalServer:
+    """Start with :meth:`start`; ``url`` is the ``prisma+postgres://`` connection string.
+
+    The child reads our stdin and exits on EOF, so it cannot outlive this process.
+    """
+
+    def __init__(
+        self,
+        kind: str = "dev",
+        *,
+        database_url: str | None = None,
+        name: str | None = None,
+        port: int | None = None,
+        fresh_database: bool = False,
+        drop_database_on_exit: bool = False,
+        max_transaction_timeout: str | None = None,
+    ):
+        if kind not in KINDS:
+            raise ValueError(f"unknown local server kind {kind!r}: use one of {KINDS}")
+        if kind == "executor" and not database_url:
+            raise ValueError("the executor server needs database_url='postgres://…'")
+        self.kind = kind
+        self.database_url = database_url
+        self.name = name or f"django-prisma-{uuid.uuid4().hex[:8]}"
+        self.port = port
+        self.fresh_database = fresh_database
+        self.drop_database_on_exit = drop_database_on_exit
+        self.max_transaction_timeout = max_transaction_timeout
+        self.url: str | None = None
+        self.process: subprocess.Popen | None = None
+        self._log = None
+
+    def __repr__(self):
+        state = "running" if self.running else "stopped"
+        return f"<LocalServer {self.kind} port={self.port} {state}>"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def _command(self, node: str, runtime) -> list[str]:
+        cmd = [node, "--no-warnings", str(runtime / "launcher.mjs"), self.kind]
+        cmd += ["--name", self.name]
+        if self.port:
+            cmd += ["--port", str(self.port)]
+        if self.kind == "executor":
+            cmd += ["--database-url", self.database_url]
+            if self.fresh_database:
+                cmd += ["--recreate-database", "1"]
+            if self.drop_database_on_exit:
+                cmd += ["--drop-database-on-exit", "1"]
+        if self.max_transaction_timeout:
+            cmd += ["--max-transaction-timeout", self.max_transaction_timeout]
+        return cmd
+
+    def start(self, timeout: float = 120.0) -> LocalServer:
+        runtime = ensure_runtime()
+        node = node_binary(runtime)
+        self._log = tempfile.TemporaryFile(mode="w+b")
+        self.process = subprocess.Popen(
+            self._command(node, runtime),
+            cwd=runtime,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env={**os.environ, "NODE_ENV": "production"},
+        )
+        line = self._read_ready_line(timeout)
+        info = json.loads(line)
+        if not info.get("ready"):
+            self.stop()
+            raise ServerStartError(f"the local {self.kind} server failed: {info.get('error')}")
+        self.url = info["url"]
+        self.port = info["port"]
+        return self
+
+    def _read_ready_line(self, timeout: float) -> bytes:
+        deadline = time.monotonic() + timeout
+        buffer = b""
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.process.stdout, selectors.EVENT_READ)
+            while b"\n" not in buffer:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not sel.select(remaining):
+                    self.stop()
+                    raise ServerStartError(
+                        f"the local {self.kind} server did not start within {timeout:.0f} s"
+                        f"{self._stderr_tail()}"
+                    )
+                chunk = os.read(self.process.stdout.fileno(), 65536)
+                if not chunk:
+                    self.process.wait(5)
+                    raise ServerStartError(
+                        f"the local {self.kind} server exited with code "
+                        f"{self.process.returncode}{self._stderr_tail()}"
+                    )
+                buffer += chunk
+        return buffer.split(b"\n", 1)[0]
+
+    def _stderr_tail(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", "replace").strip()
+        return f":\n{text[-3000:]}" if text else ""
+
+    @property
+    def postgres_url(self) -> str | None:
+        """The PostgreSQL URL behind an executor server (None for ``prisma dev``)."""
+        return self.database_url
+
+    def stop(self, timeout: float = 15.0) -> None:
+        proc, self.process = self.process, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            if stream:
+                stream.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start() if not self.running else self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def with_database(postgres_url: str, database: str) -> str:
+    """The same PostgreSQL server and credentials, another database."""
+    parts = urlsplit(postgres_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))

@@ -1,0 +1,51 @@
+import pytest
+
+from django_prisma import dbapi
+
+
+@pytest.fixture
+def conn(server):
+    connection = dbapi.connect(server.url, autocommit=True)
+    yield connection
+    connection.close()
+
+
+def test_select_returns_rows_and_description(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT 1 AS a, %s AS b", ["x"])
+    assert cur.fetchall() == [(1, "x")]
+    assert [d[0] for d in cur.description] == ["a", "b"]
+    assert cur.rowcount == 1
+
+
+def test_executemany_of_1000_rows_is_one_request(conn, table_name):
+    cur = conn.cursor()
+    cur.execute(f"CREATE TABLE {table_name} (id int PRIMARY KEY, v text)")
+    before = conn.transport.requests_sent
+    cur.executemany(
+        f"INSERT INTO {table_name} VALUES (%s, %s)", [(i, f"v{i}") for i in range(1000)]
+    )
+    assert conn.transport.requests_sent - before == 1
+    assert cur.rowcount == 1000
+    cur.execute(f"SELECT count(*), sum(id) FROM {table_name}")
+    assert cur.fetchone() == (1000, sum(range(1000)))
+    cur.execute(f"DROP TABLE {table_name}")
+
+
+def test_unique_violation_is_integrity_error_with_sqlstate(conn, table_name):
+    cur = conn.cursor()
+    cur.execute(f"CREATE TABLE {table_name} (id int PRIMARY KEY)")
+    cur.execute(f"INSERT INTO {table_name} VALUES (1)")
+    with pytest.raises(dbapi.IntegrityError) as info:
+        cur.execute(f"INSERT INTO {table_name} VALUES (1)")
+    assert info.value.pgcode == "23505"
+    cur.execute(f"DROP TABLE {table_name}")
+
+
+def test_api_key_never_in_repr_or_errors(server):
+    key = server.url.split("api_key=")[1]
+    conn = dbapi.connect(server.url, autocommit=True)
+    assert key not in repr(conn) and key not in repr(conn.endpoint)
+    with pytest.raises(dbapi.ProgrammingError) as info:
+        conn.cursor().execute("SELEC 1")
+    assert key not in str(info.value) and key not in repr(info.value)
