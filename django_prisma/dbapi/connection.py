@@ -62,7 +62,10 @@ class Connection:
         self._tx_id: str | None = None
         self._tx_error: DatabaseError | None = None
         self.closed = False
+        # Extra headers for autocommit reads (Accelerate's cache-control / cache tags), and the
+        # headers of the last /query response (cache status); set by the cache API.
         self.request_headers: dict | None = None
+        self.last_response_headers = None
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("in transaction" if self._tx_id else "idle")
