@@ -192,8 +192,9 @@ class Connection:
                 "/query",
                 payload,
                 idempotent=statement.read_only,
-                headers=self.request_headers,
+                headers=self.request_headers if statement.read_only else None,
             )
+            self.last_response_headers = response.headers
             return orjson.loads(response.body)["data"], response.headers
         payload = plans.single(statement.sql, returns_rows=statement.returns_rows, atomic=False)
         return self._in_transaction(payload, statement), None
