@@ -1,0 +1,121 @@
+"""The django_prisma database wrapper: Django's PostgreSQL backend over Prisma's HTTP protocol."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper
+from django.utils.asyncio import async_unsafe
+from django.utils.functional import cached_property
+
+from . import dbapi as Database
+from .client import DatabaseClient
+from .creation import DatabaseCreation
+from .features import DatabaseFeatures
+from .introspection import DatabaseIntrospection
+from .operations import DatabaseOperations
+from .schema import DatabaseSchemaEditor
+from .settings import connection_params, normalize
+
+ISOLATION_LEVELS = {
+    1: "read uncommitted",
+    2: "read committed",
+    3: "repeatable read",
+    4: "serializable",
+}
+
+
+class DatabaseWrapper(PostgresDatabaseWrapper):
+    display_name = "Prisma Postgres"
+    Database = Database
+    SchemaEditorClass = DatabaseSchemaEditor
+    client_class = DatabaseClient
+    creation_class = DatabaseCreation
+    features_class = DatabaseFeatures
+    introspection_class = DatabaseIntrospection
+    ops_class = DatabaseOperations
+
+    def __init__(self, settings_dict, alias="default"):
+        settings_dict.setdefault("URL", "")
+        settings_dict.setdefault("TOKEN", "")
+        normalize(settings_dict)
+        super().__init__(settings_dict, alias)
+
+    @property
+    def pool(self):
+        return None
+
+    def get_connection_params(self):
+        params = connection_params(self.settings_dict)
+        level = self.settings_dict["OPTIONS"].get("isolation_level")
+        if level is not None:
+            name = ISOLATION_LEVELS.get(level, level)
+            if str(name).lower() not in ISOLATION_LEVELS.values():
+                raise ImproperlyConfigured(
+                    f"Invalid transaction isolation level {level!r}: use one of "
+                    f"{sorted(ISOLATION_LEVELS.values())} (or psycopg.IsolationLevel values)"
+                )
+            params["isolation_level"] = name
+        # Django's JSONField and the cast columns want JSON as text; PostgreSQL's session zone is
+        # UTC on every pooled connection, so timestamps come back in UTC.
+        params["json_as_text"] = True
+        return params
+
+    @async_unsafe
+    def get_new_connection(self, conn_params):
+        level = conn_params.get("isolation_level")
+        self.isolation_level = level or "read committed"
+        return Database.connect(**conn_params)
+
+    def ensure_timezone(self):
+        # Never SET TIME ZONE: it would stay on a server connection other clients share.
+        return False
+
+    def _configure_connection(self, connection):
+        return False
+
+    def init_connection_state(self):
+        # Skip PostgreSQL's: it sets the time zone and role on the session.
+        super(PostgresDatabaseWrapper, self).init_connection_state()
+
+    def _close(self):
+        if self.connection is not None:
+            with self.wrap_database_errors:
+                return self.connection.close()
+
+    @async_unsafe
+    def create_cursor(self, name=None):
+        return self.connection.cursor()
+
+    @async_unsafe
+    def chunked_cursor(self):
+        return self._cursor()
+
+    def is_usable(self):
+        if self.connection is None:
+            return False
+        try:
+            self.connection.cursor().execute("SELECT 1")
+        except Database.Error:
+            return False
+        return True
+
+    def close_if_health_check_failed(self):
+        return super(PostgresDatabaseWrapper, self).close_if_health_check_failed()
+
+    @contextmanager
+    def _nodb_cursor(self):
+        # There is no "postgres" maintenance database behind an HTTP URL: use this one.
+        with self.cursor() as cursor:
+            yield cursor
+
+    @cached_property
+    def pg_version(self):
+        with self.temporary_connection() as cursor:
+            cursor.execute("SHOW server_version_num")
+            return int(cursor.fetchone()[0])
+
+    def make_debug_cursor(self, cursor):
+        return CursorDebugWrapper(cursor, self)

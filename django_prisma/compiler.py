@@ -1,0 +1,69 @@
+"""SQL compilers that cast, in the outermost SELECT only, the columns the executor would return
+inexactly: JSON (parsed by JavaScript: big numbers, key order, ``$type``), intervals (not
+serialisable at all) and float8 columns (NaN and ±Infinity become null)."""
+
+from django.core.exceptions import FieldError
+from django.db.backends.postgresql import compiler as pg
+from django.db.models.expressions import Col
+from django.db.models.sql.compiler import SQLCompiler as BaseSQLCompiler
+
+
+def _cast(expression, sql):
+    try:
+        internal_type = expression.output_field.get_internal_type()
+    except (AttributeError, FieldError):
+        return sql
+    if internal_type == "JSONField":
+        return f"({sql})::text"
+    if internal_type == "DurationField":
+        return f"EXTRACT(EPOCH FROM {sql})"
+    if internal_type == "FloatField" and isinstance(expression, Col):
+        return f"({sql})::text"
+    return sql
+
+
+class ResultCastingMixin:
+    _outermost = False
+
+    def execute_sql(self, *args, **kwargs):
+        self._outermost = True
+        return super().execute_sql(*args, **kwargs)
+
+    def get_select(self, *args, **kwargs):
+        select, klass_info, annotations = super().get_select(*args, **kwargs)
+        if self._outermost and not self.query.combinator:
+            select = [
+                (expression, (_cast(expression, sql), params), alias)
+                for expression, (sql, params), alias in select
+            ]
+        return select, klass_info, annotations
+
+
+class SQLCompiler(ResultCastingMixin, pg.SQLCompiler):
+    pass
+
+
+class SQLInsertCompiler(pg.SQLInsertCompiler):
+    pass
+
+
+class SQLDeleteCompiler(pg.SQLDeleteCompiler):
+    pass
+
+
+class SQLUpdateCompiler(pg.SQLUpdateCompiler):
+    pass
+
+
+class SQLAggregateCompiler(pg.SQLAggregateCompiler):
+    pass
+
+
+__all__ = [
+    "BaseSQLCompiler",
+    "SQLAggregateCompiler",
+    "SQLCompiler",
+    "SQLDeleteCompiler",
+    "SQLInsertCompiler",
+    "SQLUpdateCompiler",
+]

@@ -1,0 +1,27 @@
+"""Converters for the columns the compiler casts because the executor cannot return them exactly."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def duration_from_epoch(value, expression, connection):
+    if value is None or isinstance(value, timedelta):
+        return value
+    micros = int(Decimal(value) * 1_000_000)
+    return timedelta(microseconds=micros)
+
+
+def float_from_text(value, expression, connection):
+    if isinstance(value, str):
+        return float(value)
+    return value
+
+
+def localize_datetime(value, expression, connection):
+    if value is not None and value.tzinfo is not None:
+        zone = timezone.get_default_timezone() if not settings.USE_TZ else timezone.utc
+        return timezone.make_naive(value, zone)
+    return value

@@ -1,0 +1,8 @@
+from django.db.backends.postgresql.schema import DatabaseSchemaEditor as PostgresSchemaEditor
+
+from .dbapi.literals import quote
+
+
+class DatabaseSchemaEditor(PostgresSchemaEditor):
+    def quote_value(self, value):
+        return quote(value)

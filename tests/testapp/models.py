@@ -1,0 +1,22 @@
+"""Models shared by the backend and cache tests (the proof of concept's User/Pet schema)."""
+
+from django.db import models
+
+
+class User(models.Model):
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=100, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "users"
+
+
+class Pet(models.Model):
+    name = models.CharField(max_length=100)
+    species = models.CharField(max_length=50, default="cat")
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pets")
+    born = models.DateField(null=True)
+
+    class Meta:
+        db_table = "pets"
