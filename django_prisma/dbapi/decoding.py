@@ -19,13 +19,11 @@ def _bigint(value):
 def _decimal(value):
     if not isinstance(value, str):
         return Decimal(str(value))
-    if "," in value:
-        # money: the executor cuts the first character of PostgreSQL's text, so "$1,234.50"
-        # arrives as "1,234.50": right, once the grouping commas go.
-        return Decimal(value.replace(",", ""))
     first = value[:1]
     if first.isdigit() or first in "-NI":
-        return Decimal(value)
+        # numeric text, or money: the executor cuts the first character of PostgreSQL's text,
+        # so "$1,234.50" arrives as "1,234.50": right, once the grouping commas go.
+        return Decimal(value.replace(",", "") if "," in value else value)
     # money again: "-$3.00" arrives as "$3.00", its sign gone. Never return that.
     raise DataError(
         f"a money value arrived as {value!r}: the Prisma server drops its sign; cast the "

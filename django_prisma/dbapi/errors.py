@@ -105,6 +105,13 @@ def error_from_response(status: int, body: bytes, headers) -> exc.Error:
             prisma_code=code,
             meta=cause,
         )
+    if status == 500 and message == "Unknown tagged value":
+        # The executor reads a JSON object with a "$type" key as one of Prisma's tagged values.
+        return exc.NotSupportedError(
+            'the Prisma server cannot return a JSON value containing a "$type" key that it does '
+            "not know; select the JSON column as text (`col::text`) and parse it in Python",
+            http_status=status,
+        )
     if status >= 500:
         return exc.OperationalError(
             f"the Prisma server failed with HTTP {status}: {message or 'no message'}",
