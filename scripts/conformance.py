@@ -1,0 +1,242 @@
+"""Django's own test suite against django_prisma and against Django's native PostgreSQL backend.
+
+    python scripts/conformance.py [APP ...] [--apps-file FILE] [--backend prisma|native|both]
+
+Downloads the sdist of the installed Django version (it contains ``tests/``), runs
+``tests/runtests.py`` once per app and per backend on the same PostgreSQL (django_prisma through
+Prisma's executor, which the test runner starts itself), and prints a per-app table plus every
+test whose outcome differs between the two backends. Exit status 1 when django_prisma has a
+failure or an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+import django
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("DJANGO_PRISMA_CACHE", Path.home() / ".cache" / "django-prisma"))
+POSTGRES_URL = os.environ.get(
+    "DJANGO_PRISMA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+CI_SUBSET = [
+    "basic", "queries", "expressions", "aggregation", "model_fields", "transactions",
+    "migrations", "schema", "backends", "admin_views",
+]  # fmt: skip
+
+SETTINGS = """
+import os
+from urllib.parse import urlsplit
+
+_pg = urlsplit({postgres_url!r})
+_backend = os.environ["CONFORMANCE_BACKEND"]
+
+if _backend == "prisma":
+    def _db(alias):
+        return {{
+            "ENGINE": "django_prisma",
+            "URL": "prisma+postgres://localhost:1/?api_key=test-runner-starts-its-own",
+            "OPTIONS": {{"transaction_timeout": 3_600_000, "transaction_max_wait": 60_000}},
+            "TEST": {{"SERVER": "executor", "POSTGRES_URL": {postgres_url!r},
+                      "NAME": "test_dp_" + alias}},
+        }}
+else:
+    def _db(alias):
+        return {{
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "postgres", "USER": _pg.username or "postgres", "PASSWORD": _pg.password or "",
+            "HOST": _pg.hostname or "127.0.0.1", "PORT": _pg.port or 5432,
+            "TEST": {{"NAME": "test_native_" + alias}},
+        }}
+
+DATABASES = {{"default": _db("default"), "other": _db("other")}}
+SECRET_KEY = "django_tests_secret_key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+USE_TZ = False
+"""
+
+RESULT_LINE = re.compile(r"^(?P<name>\w+) \((?P<path>[\w.]+)\)(?:\n.*?)? \.\.\. (?P<outcome>.+)$", re.M)
+RAN = re.compile(r"^Ran (\d+) tests? in ([\d.]+)s", re.M)
+
+
+def django_tests_dir() -> Path:
+    version = django.get_version()
+    target = CACHE / f"django-{version}-tests"
+    if (target / "tests" / "runtests.py").exists():
+        return target / "tests"
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+             ":all:", f"django=={version}", "-d", tmp],
+            check=True,
+        )  # fmt: skip
+        (archive,) = Path(tmp).glob("*.tar.gz")
+        with tarfile.open(archive) as tar:
+            prefix = f"{archive.name[: -len('.tar.gz')]}/tests/"
+            members = [m for m in tar.getmembers() if m.name.startswith(prefix)]
+            for member in members:
+                member.name = "tests/" + member.name[len(prefix) :]
+            tar.extractall(target, members=members, filter="data")
+    return target / "tests"
+
+
+def classify(outcome: str) -> str:
+    outcome = outcome.strip()
+    if outcome == "ok":
+        return "ok"
+    if outcome.startswith("skipped"):
+        return "skip"
+    if outcome == "expected failure":
+        return "xfail"
+    if outcome == "unexpected success":
+        return "unexpected-success"
+    if outcome.startswith("FAIL"):
+        return "FAIL"
+    if outcome.startswith("ERROR"):
+        return "ERROR"
+    return outcome
+
+
+def run_app(tests_dir: Path, settings_dir: Path, app: str, backend: str, timeout: int) -> dict:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(settings_dir), str(ROOT)]),
+        "CONFORMANCE_BACKEND": backend,
+    }
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "runtests.py", "--settings=conformance_settings", "--parallel=1",
+             "-v2", "--noinput", app],
+            cwd=tests_dir, env=env, capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+        output = proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as error:
+        output = (error.stdout or b"").decode() + (error.stderr or b"").decode()
+        output += f"\nTIMEOUT after {timeout} s"
+    seconds = time.monotonic() - started
+    outcomes = {}
+    for match in RESULT_LINE.finditer(output):
+        key = f"{match['path']}.{match['name']}" if not match["path"].endswith(match["name"]) else match["path"]
+        outcomes[key] = classify(match["outcome"])
+    ran = RAN.search(output)
+    counts = {kind: 0 for kind in ("ok", "skip", "xfail", "FAIL", "ERROR", "unexpected-success")}
+    for outcome in outcomes.values():
+        counts[outcome] = counts.get(outcome, 0) + 1
+    failed_hard = ran is None
+    if failed_hard:
+        counts["ERROR"] += 1
+    return {
+        "app": app, "backend": backend, "seconds": round(seconds, 1),
+        "tests": int(ran.group(1)) if ran else 0, "counts": counts, "outcomes": outcomes,
+        "crashed": failed_hard, "tail": output[-6000:] if (failed_hard or counts["FAIL"] or counts["ERROR"]) else "",
+    }  # fmt: skip
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("apps", nargs="*")
+    parser.add_argument("--apps-file", help="a file with one app per line (# comments)")
+    parser.add_argument("--ci-subset", action="store_true", help=f"the CI subset: {' '.join(CI_SUBSET)}")
+    parser.add_argument("--backend", choices=["prisma", "native", "both"], default="both")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per app and backend")
+    parser.add_argument("--json", help="write the raw results to this file")
+    parser.add_argument("--logs", help="write each failing app's output tail into this folder")
+    args = parser.parse_args(argv)
+
+    apps = list(args.apps)
+    if args.apps_file:
+        apps += [
+            line.strip() for line in Path(args.apps_file).read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]  # fmt: skip
+    if args.ci_subset:
+        apps += CI_SUBSET
+    if not apps:
+        parser.error("name apps, --apps-file or --ci-subset")
+    backends = ["prisma", "native"] if args.backend == "both" else [args.backend]
+
+    tests_dir = django_tests_dir()
+    results = []
+    with tempfile.TemporaryDirectory() as settings_dir:
+        Path(settings_dir, "conformance_settings.py").write_text(
+            SETTINGS.format(postgres_url=POSTGRES_URL)
+        )
+        for app in apps:
+            for backend in backends:
+                result = run_app(tests_dir, Path(settings_dir), app, backend, args.timeout)
+                results.append(result)
+                c = result["counts"]
+                print(
+                    f"{app:28} {backend:7} tests={result['tests']:4} ok={c['ok']:4} "
+                    f"skip={c['skip']:3} xfail={c['xfail']:2} FAIL={c['FAIL']:3} "
+                    f"ERROR={c['ERROR']:3} {result['seconds']:7.1f}s",
+                    flush=True,
+                )
+                if args.logs and result["tail"]:
+                    Path(args.logs).mkdir(parents=True, exist_ok=True)
+                    Path(args.logs, f"{app}.{backend}.log").write_text(result["tail"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    print()
+    print(report(results, backends))
+    prisma = [r for r in results if r["backend"] == "prisma"]
+    bad = sum(r["counts"]["FAIL"] + r["counts"]["ERROR"] for r in prisma)
+    return 1 if bad else 0
+
+
+def report(results: list[dict], backends: list[str]) -> str:
+    lines = [
+        f"Django {django.get_version()} test suite, Python {sys.version.split()[0]}",
+        "",
+        "| app | backend | tests | passed | failures | errors | skipped | xfail | seconds |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    totals: dict[str, dict] = {}
+    for r in results:
+        c = r["counts"]
+        lines.append(
+            f"| {r['app']} | {r['backend']} | {r['tests']} | {c['ok']} | {c['FAIL']} | "
+            f"{c['ERROR']} | {c['skip']} | {c['xfail']} | {r['seconds']} |"
+        )
+        t = totals.setdefault(r["backend"], {"tests": 0, "ok": 0, "FAIL": 0, "ERROR": 0, "skip": 0, "xfail": 0, "seconds": 0.0})
+        t["tests"] += r["tests"]
+        for k in ("ok", "FAIL", "ERROR", "skip", "xfail"):
+            t[k] += c[k]
+        t["seconds"] += r["seconds"]
+    for backend, t in totals.items():
+        lines.append(
+            f"| **total** | {backend} | {t['tests']} | {t['ok']} | {t['FAIL']} | {t['ERROR']} | "
+            f"{t['skip']} | {t['xfail']} | {t['seconds']:.0f} |"
+        )
+    if len(backends) == 2:
+        lines += ["", "Tests whose outcome differs (prisma vs native):"]
+        by_app: dict[str, dict] = {}
+        for r in results:
+            by_app.setdefault(r["app"], {})[r["backend"]] = r["outcomes"]
+        diffs = 0
+        for app, pair in by_app.items():
+            p, n = pair.get("prisma", {}), pair.get("native", {})
+            for test in sorted(set(p) | set(n)):
+                if p.get(test) != n.get(test):
+                    diffs += 1
+                    lines.append(f"- {test}: prisma={p.get(test, 'absent')} native={n.get(test, 'absent')}")
+        if not diffs:
+            lines.append("- none")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
