@@ -24,6 +24,20 @@ _BY_BASE_NAME = {
 }
 
 
+# Error kinds of Prisma's driver adapter (meta.driverAdapterError.cause.kind) → SQLSTATE.
+_KIND_SQLSTATE = {
+    "TransactionWriteConflict": "40001",
+    "UniqueConstraintViolation": "23505",
+    "ForeignKeyConstraintViolation": "23503",
+    "NullConstraintViolation": "23502",
+    "LengthMismatch": "22001",
+    "ValueOutOfRange": "22003",
+    "InvalidInputValue": "22P02",
+    "TableDoesNotExist": "42P01",
+    "ColumnNotFound": "42703",
+}
+
+
 def class_for_sqlstate(sqlstate: str) -> type[exc.Error]:
     if sqlstate.startswith("40"):
         return exc.TransactionRollbackError
@@ -105,6 +119,18 @@ def error_from_response(status: int, body: bytes, headers) -> exc.Error:
             prisma_code=code,
             meta=cause,
         )
+    if status == 500 and message in _KIND_SQLSTATE:
+        # A database error the executor did not wrap (notably at COMMIT: a serialization failure
+        # or a deferred constraint) arrives as a bare 500 carrying only the error kind.
+        sqlstate = _KIND_SQLSTATE[message]
+        return class_for_sqlstate(sqlstate)(
+            f"{message} (SQLSTATE {sqlstate}); if this was a commit, PostgreSQL rolled the "
+            "transaction back",
+            pgcode=sqlstate,
+            http_status=status,
+        )
+    if status == 500 and "violates exclusion constraint" in message:
+        return exc.IntegrityError(message, pgcode="23P01", http_status=status)
     if status == 500 and message == "Unknown tagged value":
         # The executor reads a JSON object with a "$type" key as one of Prisma's tagged values.
         return exc.NotSupportedError(
