@@ -63,6 +63,8 @@ class Statement:
             rest = self.sql.split(None, 2)
             second = rest[1].upper() if len(rest) > 1 else ""
             if second in ("LOCAL", "CONSTRAINTS", "TRANSACTION"):
+                if second == "LOCAL":
+                    _check_time_zone(_SET_LOCAL_TIME_ZONE.match(self.sql))
                 if in_transaction or second == "CONSTRAINTS":
                     return
             raise NotSupportedError(
@@ -83,13 +85,70 @@ class Statement:
                     "a temporary table would outlive this request on a pooled server connection: "
                     "create it inside a transaction with ON COMMIT DROP"
                 )
-        if "advisory" in self.sql and re.search(
-            r"pg_(try_)?advisory_lock(_shared)?\s*\(", self.sql
-        ):
-            raise NotSupportedError(
-                "session advisory locks are shared through the server's connection pool: use "
-                "pg_advisory_xact_lock inside a transaction"
-            )
+        lowered = self.sql.lower()
+        if "advisory" in lowered or "set_config" in lowered:
+            code = _LITERALS_AND_COMMENTS.sub(" ", self.sql)  # a value may mention these
+            if _SESSION_ADVISORY.search(code):
+                raise NotSupportedError(
+                    "session advisory locks are shared through the server's connection pool: "
+                    "use pg_advisory_xact_lock inside a transaction"
+                )
+            if _SET_CONFIG_CALL.search(code):
+                call = _SET_CONFIG.search(self.sql)
+                if call is None or call.group(3).lower() != "true":
+                    raise NotSupportedError(
+                        "set_config(…, false) would change a pooled server connection that other "
+                        "requests share: pass is_local = true inside a transaction"
+                    )
+                if call.group(1).lower() == "timezone":
+                    _check_time_zone(call, value_group=2)
+
+
+_LITERALS_AND_COMMENTS = re.compile(
+    r"[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$.*?\$\1\$|--[^\n]*|/\*.*?\*/",
+    re.S,
+)
+_SESSION_ADVISORY = re.compile(r"\bpg_(try_)?advisory_lock(_shared)?\s*\(", re.I)
+_SET_CONFIG_CALL = re.compile(r"\bset_config\s*\(", re.I)
+_SET_CONFIG = re.compile(
+    r"\bset_config\s*\(\s*'([^']*)'\s*,\s*'([^']*)'\s*,\s*(true|false)\s*\)", re.I
+)
+_SET_LOCAL_TIME_ZONE = re.compile(
+    r"\s*SET\s+LOCAL\s+(?:TIME\s+ZONE\s+|TIMEZONE\s*(?:=|\bTO\b)\s*)(.*?)\s*;?\s*$", re.I | re.S
+)
+_UTC_NAMES = frozenset(
+    {
+        "utc",
+        "etc/utc",
+        "uct",
+        "etc/uct",
+        "gmt",
+        "etc/gmt",
+        "gmt0",
+        "etc/gmt0",
+        "zulu",
+        "z",
+        "0",
+        "+00",
+        "+00:00",
+        "00:00",
+        "default",
+    }
+)
+
+
+def _check_time_zone(match, value_group: int = 1) -> None:
+    """A non-UTC session time zone would shift every timestamptz silently: the executor labels
+    whatever PostgreSQL prints as +00:00."""
+    if match is None:
+        return
+    value = match.group(value_group).strip().strip("'").strip('"').lower()
+    if value not in _UTC_NAMES:
+        raise NotSupportedError(
+            f"time zone {match.group(value_group).strip()!r}: the Prisma server reads timestamptz "
+            "values as if the session time zone were UTC, so any other zone would shift them "
+            "silently; keep UTC and convert with AT TIME ZONE in SQL or in Python"
+        )
 
 
 def _writes(sql: str) -> bool:

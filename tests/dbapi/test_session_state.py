@@ -1,0 +1,195 @@
+"""Session state must never reach a pooled server connection that other requests share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from django_prisma import dbapi
+
+REFUSED = [
+    "SET application_name = 'leaky'",
+    "set search_path to public",
+    "SET SESSION statement_timeout = 1000",
+    "SET TIME ZONE 'America/New_York'",
+    "  /* comment */ SET work_mem = '64MB'",
+    "RESET ALL",
+    "reset search_path",
+    "DISCARD ALL",
+    "LISTEN channel",
+    "UNLISTEN *",
+    "DEALLOCATE ALL",
+    "PREPARE p AS SELECT 1",
+    "CREATE TEMP TABLE tmp_x (id int)",
+    "CREATE TEMPORARY TABLE tmp_x (id int)",
+    "create local temporary table tmp_x (id int)",
+    "CREATE GLOBAL TEMP TABLE tmp_x (id int)",
+    "SELECT pg_advisory_lock(1)",
+    "SELECT PG_ADVISORY_LOCK(1)",
+    "SELECT pg_try_advisory_lock(1)",
+    "SELECT pg_advisory_lock_shared(1)",
+    "SELECT Pg_Try_Advisory_Lock_Shared(1, 2)",
+    "SELECT set_config('application_name', 'leaky', false)",
+    "SELECT SET_CONFIG('search_path', 'x', FALSE)",
+    "BEGIN",
+    "begin transaction isolation level serializable",
+    "START TRANSACTION",
+    "COMMIT",
+    "END",
+    "ROLLBACK",
+    "ABORT",
+    "COMMIT PREPARED 'x'",
+    "PREPARE TRANSACTION 'x'",
+]
+
+
+@pytest.mark.parametrize("sql", REFUSED)
+def test_refused_in_autocommit_with_nothing_sent(conn, sql):
+    before = conn.transport.requests_sent
+    with pytest.raises(dbapi.NotSupportedError) as info:
+        conn.cursor().execute(sql)
+    assert str(info.value)
+    assert conn.transport.requests_sent == before
+
+
+@pytest.mark.parametrize("sql", REFUSED)
+def test_refused_inside_a_transaction_too(server, sql):
+    conn = dbapi.connect(server.url)
+    try:
+        before = conn.transport.requests_sent
+        with pytest.raises(dbapi.NotSupportedError):
+            conn.cursor().execute(sql)
+        # refused before a transaction was opened for it
+        assert conn.transport.requests_sent == before and not conn.in_transaction
+        conn.cursor().execute("SELECT 1")
+        before = conn.transport.requests_sent
+        with pytest.raises(dbapi.NotSupportedError):
+            conn.cursor().execute(sql)
+        assert conn.transport.requests_sent == before
+        assert not conn.transaction_failed  # a refused statement does not poison the transaction
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_refusal_messages_name_the_remedy(conn):
+    cur = conn.cursor()
+    with pytest.raises(dbapi.NotSupportedError) as info:
+        cur.execute("SET search_path = x")
+    assert "SET LOCAL" in str(info.value)
+    with pytest.raises(dbapi.NotSupportedError) as info:
+        cur.execute("BEGIN")
+    assert "commit()" in str(info.value)
+    with pytest.raises(dbapi.NotSupportedError) as info:
+        cur.execute("CREATE TEMP TABLE x (id int)")
+    assert "ON COMMIT DROP" in str(info.value)
+    with pytest.raises(dbapi.NotSupportedError) as info:
+        cur.execute("SELECT pg_advisory_lock(42)")
+    assert "pg_advisory_xact_lock" in str(info.value)
+
+
+def test_session_state_words_inside_literals_and_names_are_fine(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT %s, 'SET x', 'pg_advisory_lock(1)' AS begin", ["SET x = 1"])
+    assert cur.fetchone() == ("SET x = 1", "SET x", "pg_advisory_lock(1)")
+
+
+def test_set_local_works_and_does_not_leak(server):
+    conn = dbapi.connect(server.url)
+    try:
+        cur = conn.cursor()
+        cur.execute("SET LOCAL application_name = 'dp_local_probe'")
+        cur.execute("SET LOCAL dp.custom = 'inside'")
+        cur.execute("SHOW application_name")
+        assert cur.fetchone() == ("dp_local_probe",)
+        cur.execute("SELECT current_setting('dp.custom', true)")
+        assert cur.fetchone() == ("inside",)
+        conn.commit()
+        conn.autocommit = True
+        for _ in range(5):  # whichever pooled connection answers, the setting is gone
+            cur.execute("SHOW application_name")
+            assert cur.fetchone() != ("dp_local_probe",)
+            cur.execute("SELECT coalesce(current_setting('dp.custom', true), '')")
+            assert cur.fetchone() == ("",)
+    finally:
+        conn.close()
+
+
+def test_set_local_and_set_constraints_allowed_only_where_scoped(conn):
+    with pytest.raises(dbapi.NotSupportedError):
+        conn.cursor().execute("SET LOCAL statement_timeout = 1000")  # outside a transaction
+    conn.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")  # transaction-scoped anyway
+
+
+def test_set_transaction_inside_a_transaction(server):
+    conn = dbapi.connect(server.url)
+    try:
+        cur = conn.cursor()
+        cur.execute("SET TRANSACTION READ ONLY")
+        cur.execute("SHOW transaction_read_only")
+        assert cur.fetchone() == ("on",)
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_temp_table_on_commit_drop_and_xact_advisory_lock_in_a_transaction(server):
+    conn = dbapi.connect(server.url)
+    try:
+        cur = conn.cursor()
+        cur.execute("CREATE TEMP TABLE dp_tmp (id int) ON COMMIT DROP")
+        cur.execute("INSERT INTO dp_tmp VALUES (1), (2)")
+        cur.execute("SELECT count(*) FROM dp_tmp")
+        assert cur.fetchone() == (2,)
+        cur.execute("SELECT pg_try_advisory_xact_lock(4242)")
+        assert cur.fetchone() == (True,)
+        conn.commit()
+        conn.autocommit = True
+        with pytest.raises(dbapi.ProgrammingError) as info:
+            cur.execute("SELECT count(*) FROM dp_tmp")
+        assert info.value.pgcode == "42P01"
+        cur.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242")
+        assert cur.fetchone() == (0,)
+    finally:
+        conn.close()
+
+
+def test_set_local_time_zone_cannot_corrupt_timestamptz(server):
+    """The executor labels whatever PostgreSQL prints with +00:00: a non-UTC session zone would
+    shift every timestamptz silently, so the driver refuses to set one."""
+    conn = dbapi.connect(server.url)
+    try:
+        cur = conn.cursor()
+        for sql in (
+            "SET LOCAL TIME ZONE 'America/New_York'",
+            "SET LOCAL timezone = 'Europe/Paris'",
+            "SET LOCAL TimeZone TO '+05:30'",
+            "SELECT set_config('TimeZone', 'Asia/Tokyo', true)",
+        ):
+            with pytest.raises(dbapi.NotSupportedError) as info:
+                cur.execute(sql)
+            assert "UTC" in str(info.value)
+        cur.execute("SET LOCAL TIME ZONE 'UTC'")  # harmless
+        cur.execute("SELECT %s::timestamptz", [datetime(2024, 5, 6, 7, 8, 9, 123456, UTC)])
+        assert cur.fetchone() == (datetime(2024, 5, 6, 7, 8, 9, 123456, UTC),)
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def test_values_mentioning_session_functions_can_be_stored(conn, make_table):
+    table = make_table("id int, v text")
+    values = [
+        "SELECT pg_advisory_lock(1)",
+        "it's set_config('a', 'b', false)",
+        "back\\slash pg_try_advisory_lock(2) 'quoted'",
+        "$$ pg_advisory_lock(3) $$",
+    ]
+    cur = conn.cursor()
+    cur.executemany(f"INSERT INTO {table} VALUES (%s, %s)", list(enumerate(values)))
+    cur.execute(f"SELECT v FROM {table} WHERE v <> %s ORDER BY id", ["pg_advisory_lock(9)"])
+    assert [r[0] for r in cur.fetchall()] == values
+    # but the function itself, next to such a value, is still caught
+    with pytest.raises(dbapi.NotSupportedError):
+        cur.execute("SELECT %s, pg_advisory_lock(1)", ["'--"])
