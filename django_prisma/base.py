@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper
@@ -61,6 +62,13 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         # Django's JSONField and the cast columns want JSON as text; PostgreSQL's session zone is
         # UTC on every pooled connection, so timestamps come back in UTC.
         params["json_as_text"] = True
+        if not settings.USE_TZ:
+            # Django without time zones means local wall-clock time in TIME_ZONE, which
+            # PostgreSQL gives only in a session of that zone: every statement carries a
+            # SET LOCAL TIME ZONE (a session-wide SET would leak to other clients).
+            params["naive_datetimes"] = True
+            if settings.TIME_ZONE not in (None, "UTC", "Etc/UTC"):
+                params["session_time_zone"] = settings.TIME_ZONE
         return params
 
     @async_unsafe

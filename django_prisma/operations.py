@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 from .dbapi.literals import interpolate
-from .results import duration_from_epoch, float_from_text, localize_datetime
+from .results import duration_from_epoch, float_from_text
 
 
 class DatabaseOperations(PostgresOperations):
@@ -21,23 +20,4 @@ class DatabaseOperations(PostgresOperations):
             converters.append(duration_from_epoch)
         elif internal_type == "FloatField":
             converters.append(float_from_text)
-        elif internal_type == "DateTimeField" and not settings.USE_TZ:
-            converters.append(localize_datetime)
         return converters
-
-    def adapt_datetimefield_value(self, value):
-        if value is None or hasattr(value, "resolve_expression"):
-            return value
-        if not settings.USE_TZ and value.tzinfo is None:
-            # PostgreSQL would read a naive value in the session zone, which over HTTP is UTC;
-            # Django means TIME_ZONE.
-            from django.utils import timezone
-
-            return timezone.make_aware(value, timezone.get_default_timezone())
-        return value
-
-    def _convert_sql_to_tz(self, sql, params, tzname):
-        if not settings.USE_TZ and tzname is None:
-            tzname = settings.TIME_ZONE
-            return f"{sql} AT TIME ZONE %s", (*params, tzname)
-        return super()._convert_sql_to_tz(sql, params, tzname)

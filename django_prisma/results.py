@@ -3,9 +3,6 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.utils import timezone
-
 
 def duration_from_epoch(value, expression, connection):
     if value is None or isinstance(value, timedelta):
@@ -17,11 +14,4 @@ def duration_from_epoch(value, expression, connection):
 def float_from_text(value, expression, connection):
     if isinstance(value, str):
         return float(value)
-    return value
-
-
-def localize_datetime(value, expression, connection):
-    if value is not None and value.tzinfo is not None:
-        zone = timezone.get_default_timezone() if not settings.USE_TZ else timezone.utc
-        return timezone.make_naive(value, zone)
     return value

@@ -48,7 +48,7 @@ if _backend == "prisma":
             "URL": "prisma+postgres://localhost:1/?api_key=test-runner-starts-its-own",
             "OPTIONS": {{"transaction_timeout": 3_600_000, "transaction_max_wait": 60_000}},
             "TEST": {{"SERVER": "executor", "POSTGRES_URL": {postgres_url!r},
-                      "NAME": "test_dp_" + alias}},
+                      "NAME": "test_dp_{run_id}_" + alias}},
         }}
 else:
     def _db(alias):
@@ -56,7 +56,7 @@ else:
             "ENGINE": "django.db.backends.postgresql",
             "NAME": "postgres", "USER": _pg.username or "postgres", "PASSWORD": _pg.password or "",
             "HOST": _pg.hostname or "127.0.0.1", "PORT": _pg.port or 5432,
-            "TEST": {{"NAME": "test_native_" + alias}},
+            "TEST": {{"NAME": "test_native_{run_id}_" + alias}},
         }}
 
 DATABASES = {{"default": _db("default"), "other": _db("other")}}
@@ -172,7 +172,7 @@ def main(argv=None) -> int:
     results = []
     with tempfile.TemporaryDirectory() as settings_dir:
         Path(settings_dir, "conformance_settings.py").write_text(
-            SETTINGS.format(postgres_url=POSTGRES_URL)
+            SETTINGS.format(postgres_url=POSTGRES_URL, run_id=os.getpid())
         )
         for app in apps:
             for backend in backends:

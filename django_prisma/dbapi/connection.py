@@ -15,6 +15,7 @@ from .exceptions import (
     ProgrammingError,
     TransactionAborted,
 )
+from .literals import quote
 from .statements import Statement
 from .transport import DEFAULT_ENGINE_HASH, Transport
 from .url import parse_url
@@ -45,6 +46,7 @@ class Connection:
         ca_bundle: str | None = None,
         json_as_text: bool = False,
         naive_datetimes: bool = False,
+        session_time_zone: str | None = None,
     ):
         self.endpoint = parse_url(url, api_key)
         self.transport = Transport(
@@ -59,6 +61,12 @@ class Connection:
         self.transaction_max_wait = int(transaction_max_wait)
         self.isolation_level = isolation_level
         self._decode_options = {"json_as_text": json_as_text, "naive_datetimes": naive_datetimes}
+        # A time zone for every statement (SET LOCAL, never a session-wide SET): timestamptz
+        # values then print in that zone, and datetimes come back as its naive wall clock.
+        self._zone_prelude = (
+            [f"SET LOCAL TIME ZONE {quote(session_time_zone)}"] if session_time_zone else []
+        )
+        self._zone_pending = False
         self._tx_id: str | None = None
         self._tx_error: DatabaseError | None = None
         self.closed = False
@@ -153,6 +161,7 @@ class Connection:
         )
         self._tx_id = orjson.loads(response.body)["id"]
         self._tx_error = None
+        self._zone_pending = bool(self._zone_prelude)
 
     def _end(self, action: str, quiet: bool = False) -> None:
         tx_id, self._tx_id = self._tx_id, None
@@ -183,9 +192,13 @@ class Connection:
         else:
             statement.check(in_transaction=self._tx_id is not None)
         if self._tx_id is None:
-            atomic = statement.wrappable and not statement.read_only
+            zoned = bool(self._zone_prelude) and statement.wrappable
+            atomic = statement.wrappable and (zoned or not statement.read_only)
             payload = plans.single(
-                statement.sql, returns_rows=statement.returns_rows, atomic=atomic
+                statement.sql,
+                returns_rows=statement.returns_rows,
+                atomic=atomic,
+                prelude=self._zone_prelude if zoned else (),
             )
             response = self.transport.request(
                 "POST",
@@ -196,8 +209,19 @@ class Connection:
             )
             self.last_response_headers = response.headers
             return orjson.loads(response.body)["data"], response.headers
-        payload = plans.single(statement.sql, returns_rows=statement.returns_rows, atomic=False)
+        payload = plans.single(
+            statement.sql,
+            returns_rows=statement.returns_rows,
+            atomic=False,
+            prelude=self._take_zone_prelude(),
+        )
         return self._in_transaction(payload, statement), None
+
+    def _take_zone_prelude(self) -> list[str]:
+        if self._zone_pending:
+            self._zone_pending = False
+            return self._zone_prelude
+        return []
 
     def _in_transaction(self, payload: bytes, statement: Statement):
         try:
@@ -222,10 +246,10 @@ class Connection:
         else:
             head.check(in_transaction=self._tx_id is not None)
         if self._tx_id is None:
-            payload = plans.batch(statements, atomic=head.wrappable)
+            payload = plans.batch(statements, atomic=True, prelude=self._zone_prelude)
             response = self.transport.request("POST", "/query", payload, idempotent=False)
             return int(orjson.loads(response.body)["data"])
-        payload = plans.batch(statements, atomic=False)
+        payload = plans.batch(statements, atomic=False, prelude=self._take_zone_prelude())
         return int(self._in_transaction(payload, head))
 
     def ping(self) -> None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from psycopg import DataError as PsycopgDataError
+from psycopg import Error as PsycopgError
 from psycopg.adapt import Transformer
 
 from .exceptions import DataError, ProgrammingError
@@ -26,7 +27,7 @@ def quote(value) -> str:
         return _as_literal(value).decode("utf-8")
     except PsycopgDataError as error:
         raise DataError(str(error), pgcode="22021") from None
-    except Exception as error:
+    except PsycopgError as error:
         raise ProgrammingError(
             f"cannot adapt a value of type {type(value).__name__} to SQL: {error}"
         ) from None

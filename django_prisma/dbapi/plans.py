@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import orjson
 
+# Autocommit PostgreSQL checks deferred constraints when the statement's implicit transaction
+# commits; inside the transaction wrapper they would fail at COMMIT, where the executor reports a
+# transaction error instead of the constraint's SQLSTATE. Checking them at statement end keeps
+# autocommit semantics and the real error.
+IMMEDIATE_CONSTRAINTS = "SET CONSTRAINTS ALL IMMEDIATE"
+
 
 def _raw(sql: str) -> dict:
     return {"type": "rawSql", "sql": sql, "args": [], "argTypes": []}
@@ -17,24 +23,41 @@ def body(plan: dict, operation: str) -> bytes:
     return orjson.dumps({"operation": operation, "plan": plan, "params": {}})
 
 
-def single(sql: str, *, returns_rows: bool, atomic: bool) -> bytes:
+def _with_prelude(node: dict, prelude: list[str]) -> dict:
+    if not prelude:
+        return node
+    return {"type": "seq", "args": [*(node_for(sql, False) for sql in prelude), node]}
+
+
+def single(sql: str, *, returns_rows: bool, atomic: bool, prelude: list[str] = ()) -> bytes:
     """One statement; ``atomic`` wraps it in a ``transaction`` node (BEGIN/COMMIT on the server).
 
     Autocommit writes travel wrapped: a pooled server connection left inside a stale transaction
     (Prisma's executor can leave one after a transaction-start timeout) would otherwise
-    acknowledge the write and never commit it; the wrapper's COMMIT always ends it.
+    acknowledge the write and never commit it; the wrapper's COMMIT always ends it. ``prelude``
+    statements (SET LOCAL …) run first, on the same server connection.
     """
     node = node_for(sql, returns_rows)
     if atomic:
-        node = {"type": "transaction", "args": node}
+        node = {
+            "type": "transaction",
+            "args": _with_prelude(node, [IMMEDIATE_CONSTRAINTS, *prelude]),
+        }
+    else:
+        node = _with_prelude(node, list(prelude))
     return body(node, "queryRaw" if returns_rows else "executeRaw")
 
 
-def batch(statements: list[str], *, atomic: bool) -> bytes:
+def batch(statements: list[str], *, atomic: bool, prelude: list[str] = ()) -> bytes:
     """Many row-count statements, in order, on one server connection; the value is their sum."""
     # `sum` runs its children concurrently, but inside `transaction` they share one database
     # connection whose queue is first-in first-out, so they still run in the given order.
     node = {"type": "sum", "args": [node_for(sql, False) for sql in statements]}
     if atomic:
-        node = {"type": "transaction", "args": node}
+        node = {
+            "type": "transaction",
+            "args": _with_prelude(node, [IMMEDIATE_CONSTRAINTS, *prelude]),
+        }
+    else:
+        node = _with_prelude(node, list(prelude))
     return body(node, "executeRaw")
