@@ -20,3 +20,13 @@ class Pet(models.Model):
 
     class Meta:
         db_table = "pets"
+
+
+class Toy(models.Model):
+    """Cache tests: many-to-many writes must invalidate the through table's tag."""
+
+    name = models.CharField(max_length=100)
+    pets = models.ManyToManyField(Pet, related_name="toys")
+
+    class Meta:
+        db_table = "toys"
