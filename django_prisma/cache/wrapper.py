@@ -111,11 +111,11 @@ class CacheExecuteWrapper:
             store = store or FallbackStore(options.fallback, state.namespace)
             cursor = dbapi_cursor(ctx)
             now = time.time()
+            key = store.key(cursor.mogrify(sql, params))
             snap = snapshot(cursor)
             if snap is not None:
-                key = store.key(cursor.mogrify(sql, params))
                 store.put(key, snap, tags, versions or store.versions(tags), strategy.lifetime, now)
-            info = _fallback_info("miss", now, None)
+            info = _fallback_info("miss", now, key)
         context.record(info)
         log_info(connection.alias, sql, strategy, info)
         return result
