@@ -1,0 +1,387 @@
+"""HTTP hygiene: keep-alive reuse, idle sockets, errors that leak no key, headers, redirects, TLS.
+
+Where the local Prisma servers cannot show a behaviour (cookies, redirects, TLS), a small
+recording proxy sits in front of a real server and forwards every request to it unchanged."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import urllib3
+
+from django_prisma import dbapi
+from django_prisma.dbapi import parse_url
+
+
+def _key(url: str) -> str:
+    return url.split("api_key=", 1)[1]
+
+
+class RecordingProxy:
+    """Forwards to ``upstream_url``'s server (or answers a redirect), recording request headers;
+    ``extra_headers`` are added to every response."""
+
+    def __init__(self, upstream_url, *, host="127.0.0.1", ssl_context=None):
+        self.requests = []
+        self.extra_headers = []
+        self.redirect_to = None
+        endpoint = parse_url(upstream_url)
+        upstream = urllib3.HTTPConnectionPool(endpoint.host, endpoint.port, maxsize=8)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def handle_one(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                proxy.requests.append((self.command, self.path, dict(self.headers)))
+                if proxy.redirect_to:
+                    self.send_response(307)
+                    self.send_header("Location", proxy.redirect_to + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                skip = {"host", "content-length", "connection"}
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+                answer = upstream.urlopen(
+                    self.command, self.path, body=body, headers=headers, retries=False
+                )
+                self.send_response(answer.status)
+                skip |= {"keep-alive", "transfer-encoding", "date"}
+                for name, value in answer.headers.items():
+                    if name.lower() not in skip:
+                        self.send_header(name, value)
+                for name, value in proxy.extra_headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.data)))
+                self.end_headers()
+                self.wfile.write(answer.data)
+
+            do_GET = do_POST = handle_one
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        if ssl_context is not None:
+            self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        self.url = f"prisma+postgres://{host}:{self.port}/?api_key={_key(upstream_url)}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def proxy(executor_server):
+    p = RecordingProxy(executor_server.url)
+    yield p
+    p.close()
+
+
+# -- connection strings --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, origin",
+    [
+        ("prisma+postgres://localhost:5555/?api_key=k", "http://localhost:5555"),
+        ("prisma://localhost:5555/?api_key=k", "http://localhost:5555"),
+        ("prisma+postgres://127.0.0.1/?api_key=k", "http://127.0.0.1:80"),
+        ("prisma+postgres://[::1]:5/?api_key=k", "http://[::1]:5"),
+        (
+            "prisma+postgres://accelerate.prisma-data.net/?api_key=k",
+            "https://accelerate.prisma-data.net:443",
+        ),
+        ("prisma://db.example.com:8443/some/path?api_key=k", "https://db.example.com:8443"),
+        ("prisma+postgres://127.0.0.2:7000/?api_key=k", "https://127.0.0.2:7000"),
+        (
+            "prisma+postgres://localhost.evil.example/?api_key=k",
+            "https://localhost.evil.example:443",
+        ),
+    ],
+)
+def test_url_origin(url, origin):
+    endpoint = parse_url(url)
+    assert endpoint.origin == origin
+    assert endpoint.api_key == "k"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://localhost/?api_key=k",
+        "https://localhost/?api_key=k",
+        "prisma+postgres://localhost/",
+        "prisma+postgres://localhost/?api_key=",
+        "prisma+postgres:///?api_key=k",
+        "localhost:5432",
+        "prisma+postgres://localhost:notaport/?api_key=k",
+    ],
+)
+def test_bad_urls_are_interface_errors(url):
+    with pytest.raises(dbapi.InterfaceError):
+        parse_url(url)
+
+
+def test_api_key_argument(server):
+    base, key = dbapi.split_api_key(server.url)
+    assert key and "api_key" not in base
+    conn = dbapi.connect(base, api_key=key, autocommit=True)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    assert key not in repr(conn) and key not in repr(conn.transport)
+    conn.close()
+
+
+def test_prisma_scheme_is_accepted(server):
+    url = server.url.replace("prisma+postgres://", "prisma://", 1)
+    assert url.startswith("prisma://")
+    conn = dbapi.connect(url, autocommit=True)
+    cur = conn.cursor()
+    cur.execute("SELECT 41 + 1")
+    assert cur.fetchone() == (42,)
+    conn.close()
+
+
+# -- keep-alive ----------------------------------------------------------------------------
+
+
+def test_keep_alive_reuses_one_socket(conn):
+    cur = conn.cursor()
+    for i in range(40):
+        cur.execute("SELECT %s::int", [i])
+        assert cur.fetchone() == (i,)
+    assert conn.transport.requests_sent == 40
+    assert conn.transport._pool.num_connections == 1
+
+
+def test_reuse_after_the_dev_server_closed_idle_sockets(dev_server, make_table):
+    """prisma dev closes keep-alive sockets idle for 5 s. One connection relies on the driver's
+    proactive reconnect, the other (idle limit disabled) on detecting the dead socket."""
+    table = f"t_idle_{int(time.time() * 1000)}"
+    proactive = dbapi.connect(dev_server.url, autocommit=True)
+    reused = dbapi.connect(dev_server.url, autocommit=True)
+    reused.transport.keepalive_idle = 3600
+    try:
+        proactive.cursor().execute(f"CREATE TABLE {table} (id int)")
+        reused.cursor().execute("SELECT 1")
+        time.sleep(6)
+        for conn, value in ((proactive, 1), (reused, 2)):
+            cur = conn.cursor()
+            cur.execute(f"INSERT INTO {table} VALUES (%s)", [value])  # a write: never retried
+            assert cur.rowcount == 1
+            cur.execute(f"SELECT count(*) FROM {table} WHERE id = %s", [value])
+            assert cur.fetchone() == (1,)
+    finally:
+        proactive.cursor().execute(f"DROP TABLE IF EXISTS {table}")
+        proactive.close()
+        reused.close()
+
+
+# -- failures ------------------------------------------------------------------------------
+
+
+def test_wrong_api_key_on_dev(dev_server):
+    secret = "sk_SECRET_should_never_be_printed_123"
+    base, _ = dbapi.split_api_key(dev_server.url)
+    conn = dbapi.connect(base, api_key=secret, autocommit=True)
+    with pytest.raises(dbapi.OperationalError) as info:
+        conn.cursor().execute("SELECT 1")
+    assert info.value.http_status == 401
+    assert "API key" in str(info.value)
+    assert secret not in str(info.value) and secret not in repr(info.value)
+    assert secret not in repr(conn) and secret not in repr(conn.endpoint)
+    conn.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_port_is_operational_error():
+    conn = dbapi.connect(
+        f"prisma+postgres://127.0.0.1:{_free_port()}/?api_key=SECRETKEY", autocommit=True
+    )
+    started = time.monotonic()
+    with pytest.raises(dbapi.OperationalError) as info:
+        conn.cursor().execute("SELECT 1")
+    assert time.monotonic() - started < 5
+    assert "cannot connect" in str(info.value)
+    assert "SECRETKEY" not in str(info.value)
+    conn.close()
+
+
+def test_read_timeout_read_vs_write(executor_server, table_name):
+    """A read that times out may be reported plainly; a write that times out may have run, and
+    the driver says so (OutcomeUnknown) instead of retrying it."""
+    conn = dbapi.connect(executor_server.url, autocommit=True, read_timeout=0.5)
+    try:
+        with pytest.raises(dbapi.OperationalError) as info:
+            conn.cursor().execute("SELECT 1 FROM pg_sleep(1.5)")
+        assert not isinstance(info.value, dbapi.OutcomeUnknown)
+        assert "0.5" in str(info.value)
+        before = conn.transport.requests_sent
+        with pytest.raises(dbapi.OutcomeUnknown):
+            conn.cursor().execute(f"CREATE TABLE {table_name} AS SELECT 1 AS x FROM pg_sleep(1.5)")
+        assert conn.transport.requests_sent - before == 1  # not retried
+        time.sleep(1.2)
+        cur = conn.cursor()
+        cur.execute(f"SELECT x FROM {table_name}")  # it did run, once
+        assert cur.fetchall() == [(1,)]
+    finally:
+        conn.cursor().execute(f"DROP TABLE IF EXISTS {table_name}")
+        conn.close()
+
+
+def test_bad_engine_hash_on_dev_is_interface_error(dev_server):
+    conn = dbapi.connect(dev_server.url, autocommit=True, engine_hash="9.9.9")
+    with pytest.raises(dbapi.InterfaceError) as info:
+        conn.cursor().execute("SELECT 1")
+    assert "engine_hash" in str(info.value) and "9.9.9" in str(info.value)
+    conn.close()
+    ok = dbapi.connect(dev_server.url, autocommit=True, engine_hash="0.0.0")
+    ok.cursor().execute("SELECT 1")
+    ok.close()
+
+
+# -- headers (through the recording proxy) -------------------------------------------------
+
+
+def test_request_headers(proxy):
+    conn = dbapi.connect(proxy.url, autocommit=True)
+    conn.cursor().execute("SELECT 1")
+    conn.close()
+    method, path, headers = proxy.requests[-1]
+    assert (method, path) == ("POST", "/query")
+    assert headers["User-Agent"].startswith("django-prisma/")
+    assert headers["Authorization"] == f"Bearer {_key(proxy.url)}"
+    assert headers["Prisma-Engine-Hash"] == "7.2.0"
+    assert headers["Content-Type"] == "application/json"
+
+
+def test_cookies_and_jwt_are_kept_and_replayed_per_connection(proxy):
+    proxy.extra_headers = [
+        ("Set-Cookie", "sticky=node-7; Path=/; HttpOnly"),
+        ("Accelerate-Query-Engine-Jwt", "jwt-1"),
+    ]
+    conn = dbapi.connect(proxy.url)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")  # /transaction/start + query
+    proxy.extra_headers = [("Accelerate-Query-Engine-Jwt", "jwt-2")]
+    cur.execute("SELECT 2")
+    conn.commit()
+    first, second, third, commit = proxy.requests
+    assert "Cookie" not in first[2] and "Accelerate-Query-Engine-Jwt" not in first[2]
+    assert second[2]["Cookie"] == "sticky=node-7"
+    assert second[2]["Accelerate-Query-Engine-Jwt"] == "jwt-1"
+    assert third[2]["Accelerate-Query-Engine-Jwt"] == "jwt-1"
+    assert commit[1].endswith("/commit")
+    assert commit[2]["Accelerate-Query-Engine-Jwt"] == "jwt-2"
+    assert commit[2]["Cookie"] == "sticky=node-7"
+    other = dbapi.connect(proxy.url, autocommit=True)
+    other.cursor().execute("SELECT 3")
+    assert "Cookie" not in proxy.requests[-1][2]  # cookies are per connection
+    other.close()
+    conn.close()
+
+
+def test_redirects_are_not_followed(executor_server):
+    target = RecordingProxy(executor_server.url)
+    redirector = RecordingProxy(executor_server.url)
+    redirector.redirect_to = f"http://127.0.0.1:{target.port}"
+    try:
+        conn = dbapi.connect(redirector.url, autocommit=True)
+        with pytest.raises(dbapi.OperationalError) as info:
+            conn.cursor().execute("SELECT 1")
+        assert "redirect" in str(info.value) and "307" in str(info.value)
+        conn.close()
+        assert len(redirector.requests) == 1
+        assert target.requests == []  # the key was never sent to the redirect target
+    finally:
+        target.close()
+        redirector.close()
+
+
+# -- TLS -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def self_signed_cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.2: a loopback address the driver treats as remote,
+    hence HTTPS with verification."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.2",
+            "-addext",
+            "subjectAltName=IP:127.0.0.2",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def tls_proxy(executor_server, self_signed_cert):
+    cert, key = self_signed_cert
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    try:
+        p = RecordingProxy(executor_server.url, host="127.0.0.2", ssl_context=context)
+    except OSError as error:
+        pytest.skip(f"cannot listen on 127.0.0.2 here: {error}")
+    yield p
+    p.close()
+
+
+def test_tls_with_an_untrusted_certificate_is_refused(tls_proxy):
+    conn = dbapi.connect(tls_proxy.url, autocommit=True)
+    assert conn.endpoint.secure
+    with pytest.raises(dbapi.OperationalError) as info:
+        conn.cursor().execute("SELECT 1")
+    assert "TLS" in str(info.value) or "certificate" in str(info.value)
+    assert tls_proxy.requests == []  # no request got through the handshake
+    conn.close()
+
+
+def test_tls_with_ca_bundle(tls_proxy, self_signed_cert):
+    cert, _ = self_signed_cert
+    conn = dbapi.connect(tls_proxy.url, autocommit=True, ca_bundle=str(cert))
+    cur = conn.cursor()
+    cur.execute("SELECT %s || ' over TLS'", ["hello"])
+    assert cur.fetchone() == ("hello over TLS",)
+    conn.close()
+    assert tls_proxy.requests[0][2]["Authorization"].startswith("Bearer ")
