@@ -98,6 +98,8 @@ class Generator:
             fks = self.foreign_keys[model.name] = self._fk_for_column(model)
             allocator = NameAllocator()
             for f in model.fields:
+                if f.unsupported is not None or f.attribute("ignore") is not None:
+                    continue
                 if (
                     f.type in SCALAR_TYPES
                     or self.schema.enum(f.type)
@@ -351,10 +353,15 @@ class Generator:
                 continue  # Django indexes foreign keys itself
             if (attr.arg("map") or "").endswith("_like"):
                 continue  # Django's own varchar_pattern_ops index for unique/indexed CharFields
-            fields = [plan.names.get(n, n) for n in raw_fields]
+            if any(n not in plan.names for n in raw_fields):
+                plan.meta.append(f"# index on {', '.join(raw_fields)}: involves unmapped fields")
+                continue
+            fields = [plan.names[n] for n in raw_fields]
             name = (
                 attr.arg("map") or f"{model.table_name}_{'_'.join(_column_names(model, attr))}_idx"
             )
+            if not name[0].isalpha():
+                name = "ix" + name
             if len(name) > MAX_INDEX_NAME:
                 digest = hashlib.sha1(name.encode()).hexdigest()[:8]
                 name = f"{name[: MAX_INDEX_NAME - 9]}_{digest}"
