@@ -168,7 +168,7 @@ def test_keep_alive_reuses_one_socket(conn):
     assert conn.transport._pool.num_connections == 1
 
 
-def test_reuse_after_the_dev_server_closed_idle_sockets(dev_server, make_table):
+def test_reuse_after_the_dev_server_closed_idle_sockets(dev_server):
     """prisma dev closes keep-alive sockets idle for 5 s. One connection relies on the driver's
     proactive reconnect, the other (idle limit disabled) on detecting the dead socket."""
     table = f"t_idle_{int(time.time() * 1000)}"
