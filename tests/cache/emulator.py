@@ -73,6 +73,7 @@ class AccelerateEmulator:
         self.requests: list[Recorded] = []  # everything received
         self.forwarded: list[Recorded] = []  # everything that reached the real server
         self.invalidations: list = []
+        self.fail_invalidate: tuple[int, bytes] | None = None  # (status, body) to answer with
         self._lock = threading.Lock()
         self._refreshing: set[str] = set()
         self._http = urllib3.PoolManager(maxsize=8, retries=False)
@@ -169,6 +170,9 @@ class AccelerateEmulator:
         lower = {k.lower(): v for k, v in headers.items()}
         with self._lock:
             self.requests.append(Recorded(method, path, lower, body))
+        if path == "/invalidate" and self.fail_invalidate is not None:
+            status, text = self.fail_invalidate
+            return status, [("content-type", "text/plain")], text
         if path == "/invalidate" and method == "POST" and self.cache:
             return self._invalidate(body)
         if path != "/query" or method != "POST" or not self.cache:

@@ -30,3 +30,19 @@ class Toy(models.Model):
 
     class Meta:
         db_table = "toys"
+
+
+def _prisma_manager():
+    from django_prisma.cache import PrismaManager
+
+    return PrismaManager()
+
+
+class Note(models.Model):
+    """Cache tests: a model that opts in explicitly with ``objects = PrismaManager()``."""
+
+    text = models.CharField(max_length=100)
+    objects = _prisma_manager()
+
+    class Meta:
+        db_table = "notes"
