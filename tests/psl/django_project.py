@@ -50,6 +50,7 @@ def run_django(
     apps: list[str],
     database: dict | None = None,
     migration_modules: dict | None = None,
+    extra_path: list[Path] | None = None,
 ) -> dict:
     """Run `body` after configuring Django; whatever it assigns to `result` comes back as JSON."""
     script = SETTINGS.format(
@@ -57,7 +58,8 @@ def run_django(
     )
     script += "\nresult = None\n" + textwrap.dedent(body)
     script += "\nimport json, sys\nsys.stdout.write('\\n@@RESULT@@' + json.dumps(result))\n"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(REPO)])}
+    paths = [str(root), *(str(p) for p in extra_path or []), str(REPO)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     proc = subprocess.run(
         [sys.executable, "-c", script],
         cwd=root,

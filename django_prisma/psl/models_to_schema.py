@@ -1,0 +1,283 @@
+"""Django models -> schema.prisma.
+
+Django's field names become Prisma's (a foreign key `content_type` is the relation field over the scalar
+`content_type_id`), so `prisma db pull` into this schema keeps Django's names. Tables and columns are
+kept with `@@map`/`@map`; Django's auto-created many-to-many tables become explicit models.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Now
+
+SCALARS = {
+    "AutoField": ("Int", None),
+    "BigAutoField": ("BigInt", None),
+    "SmallAutoField": ("Int", "SmallInt"),
+    "IntegerField": ("Int", None),
+    "PositiveIntegerField": ("Int", None),
+    "BigIntegerField": ("BigInt", None),
+    "PositiveBigIntegerField": ("BigInt", None),
+    "SmallIntegerField": ("Int", "SmallInt"),
+    "PositiveSmallIntegerField": ("Int", "SmallInt"),
+    "FloatField": ("Float", "DoublePrecision"),
+    "BooleanField": ("Boolean", None),
+    "NullBooleanField": ("Boolean", None),
+    "TextField": ("String", None),
+    "UUIDField": ("String", "Uuid"),
+    "DateTimeField": ("DateTime", "Timestamptz(6)"),
+    "DateField": ("DateTime", "Date"),
+    "TimeField": ("DateTime", "Time(6)"),
+    "BinaryField": ("Bytes", None),
+    "JSONField": ("Json", "JsonB"),
+    "GenericIPAddressField": ("String", "Inet"),
+    "IPAddressField": ("String", "Inet"),
+}
+VARCHAR_TYPES = {
+    "CharField",
+    "SlugField",
+    "EmailField",
+    "URLField",
+    "FileField",
+    "ImageField",
+    "FilePathField",
+}
+ON_DELETE = {
+    models.CASCADE: "Cascade",
+    models.PROTECT: "Restrict",
+    models.RESTRICT: "Restrict",
+    models.SET_NULL: "SetNull",
+    models.SET_DEFAULT: "SetDefault",
+    models.DO_NOTHING: "NoAction",
+}
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def prisma_type(field) -> tuple[str, str | None]:
+    """Prisma scalar type and native type (without `@db.`) for a concrete, non-relation Django field."""
+    internal = field.get_internal_type()
+    if internal == "ArrayField":
+        return prisma_type(field.base_field)
+    if internal in VARCHAR_TYPES:
+        return "String", f"VarChar({field.max_length})" if field.max_length else None
+    if internal == "DecimalField":
+        return "Decimal", f"Decimal({field.max_digits}, {field.decimal_places})"
+    if internal == "DurationField":
+        return "Unsupported", "interval"
+    if internal in SCALARS:
+        return SCALARS[internal]
+    return "Unsupported", field.db_type(None) if False else internal
+
+
+def _default(field) -> str | None:
+    if getattr(field, "auto_now_add", False):
+        return "now()"
+    if isinstance(field, (models.AutoField, models.BigAutoField, models.SmallAutoField)):
+        return "autoincrement()"
+    db_default = getattr(field, "db_default", models.NOT_PROVIDED)
+    if db_default is not models.NOT_PROVIDED:
+        if isinstance(db_default, Now):
+            return "now()"
+        value = getattr(db_default, "value", models.NOT_PROVIDED)
+        return _literal(value) if value is not models.NOT_PROVIDED else None
+    if not field.has_default():
+        return None
+    if field.default is uuid.uuid4:
+        return "uuid()"
+    if callable(field.default):
+        if field.default in (list,) and field.get_internal_type() == "ArrayField":
+            return "[]"
+        return None
+    return _literal(field.default)
+
+
+def _literal(value) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return _q(value)
+    return None
+
+
+class SchemaWriter:
+    def __init__(self, model_classes):
+        self.models = [m for m in model_classes if not m._meta.proxy and not m._meta.abstract]
+        for model in list(self.models):
+            for m2m in model._meta.local_many_to_many:
+                through = m2m.remote_field.through
+                if through._meta.auto_created and through not in self.models:
+                    self.models.append(through)
+        self.names = self._model_names()
+        self.back_relations: dict[type, list[str]] = {m: [] for m in self.models}
+        self.used_names: dict[type, set[str]] = {
+            m: {f.name for f in m._meta.local_fields} | {f.attname for f in m._meta.local_fields}
+            for m in self.models
+        }
+
+    def _model_names(self) -> dict[type, str]:
+        names, taken = {}, set()
+        for model in self.models:
+            name = model._meta.object_name
+            if name in taken:
+                name = model._meta.app_label.title().replace("_", "") + name
+            taken.add(name)
+            names[model] = name
+        return names
+
+    def relation_lines(self, model, field) -> list[str]:
+        target = field.related_model
+        relation = f"{self.names[model]}_{field.name}"
+        to_field = field.target_field
+        action = ON_DELETE.get(field.remote_field.on_delete, "NoAction")
+        optional = "?" if field.null else ""
+        line = (
+            f"{field.name} {self.names[target]}{optional} @relation({_q(relation)}, fields: [{field.attname}], "
+            f"references: [{to_field.attname}], onDelete: {action})"
+        )
+        if target in self.back_relations:
+            accessor = None if field.remote_field.hidden else field.remote_field.get_accessor_name()
+            wanted = accessor or f"{model._meta.model_name}_{field.name}_reverse"
+            name, counter = wanted, 2
+            while name in self.used_names[target]:
+                name, counter = f"{wanted}_{counter}", counter + 1
+            self.used_names[target].add(name)
+            many = "?" if field.one_to_one else "[]"
+            self.back_relations[target].append(
+                f"{name} {self.names[model]}{many} @relation({_q(relation)})"
+            )
+        return [line]
+
+    def scalar_line(self, model, field, is_fk: bool) -> str:
+        name = field.attname if is_fk else field.name
+        source = field.target_field if is_fk else field
+        type_name, native = prisma_type(source)
+        if is_fk and isinstance(
+            source, (models.AutoField, models.BigAutoField, models.SmallAutoField)
+        ):
+            native = {"SmallAutoField": "SmallInt"}.get(source.get_internal_type())
+        if type_name == "Unsupported":
+            type_text = f"Unsupported({_q(native)})"
+            native = None
+        else:
+            type_text = type_name
+        if source.get_internal_type() == "ArrayField" or field.get_internal_type() == "ArrayField":
+            type_text += "[]"
+        elif field.null:
+            type_text += "?"
+        attrs = []
+        if field.primary_key and not model._meta.pk.__class__.__name__ == "CompositePrimaryKey":
+            attrs.append("@id")
+        elif field.unique and not field.primary_key:
+            attrs.append("@unique")
+        default = None if is_fk else _default(field)
+        if default:
+            attrs.append(f"@default({default})")
+        if getattr(field, "auto_now", False):
+            attrs.append("@updatedAt")
+        if field.column != name:
+            attrs.append(f"@map({_q(field.column)})")
+        if native:
+            attrs.append(f"@db.{native}")
+        return " ".join([name, type_text, *attrs])
+
+    def model_block(self, model) -> list[str]:
+        opts = model._meta
+        lines = []
+        for field in opts.local_fields:
+            if field.column is None:
+                continue
+            if field.is_relation and field.many_to_one or field.one_to_one and field.is_relation:
+                if field.related_model not in self.names:
+                    lines.append(self.scalar_line(model, field, is_fk=True))
+                    continue
+                lines.append(self.scalar_line(model, field, is_fk=True))
+                lines += self.relation_lines(model, field)
+            else:
+                lines.append(self.scalar_line(model, field, is_fk=False))
+        return lines
+
+    def block_attributes(self, model) -> list[str]:
+        opts = model._meta
+        out = []
+        pk = opts.pk
+        if pk.__class__.__name__ == "CompositePrimaryKey":
+            out.append(f"@@id([{', '.join(self._prisma_field(model, f) for f in pk.fields)}])")
+        for fields in opts.unique_together:
+            out.append(
+                f"@@unique([{', '.join(self._prisma_field(model, opts.get_field(n)) for n in fields)}])"
+            )
+        for constraint in opts.constraints:
+            if (
+                isinstance(constraint, models.UniqueConstraint)
+                and constraint.fields
+                and not constraint.condition
+                and not constraint.expressions
+            ):
+                names = ", ".join(
+                    self._prisma_field(model, opts.get_field(n)) for n in constraint.fields
+                )
+                out.append(f"@@unique([{names}], map: {_q(constraint.name)})")
+        for index in opts.indexes:
+            if index.fields and not index.condition and not index.expressions:
+                names = ", ".join(
+                    self._prisma_field(model, opts.get_field(n.lstrip("-")))
+                    + ("(sort: Desc)" if n.startswith("-") else "")
+                    for n in index.fields
+                )
+                out.append(f"@@index([{names}], map: {_q(index.name)})")
+        for field in opts.local_fields:
+            if field.db_index and not field.unique and not field.is_relation:
+                out.append(f"@@index([{field.name}])")
+        out.append(f"@@map({_q(opts.db_table)})")
+        return out
+
+    def _prisma_field(self, model, field) -> str:
+        return field.attname if field.is_relation else field.name
+
+    def render(self) -> str:
+        bodies = {m: self.model_block(m) for m in self.models}
+        parts = ['datasource db {\n  provider = "postgresql"\n}']
+        for model in self.models:
+            lines = bodies[model] + self.back_relations[model]
+            body = _align(lines)
+            attrs = self.block_attributes(model)
+            doc = f"/// {opts_comment}\n" if (opts_comment := model._meta.db_table_comment) else ""
+            parts.append(
+                f"{doc}model {self.names[model]} {{\n"
+                + "".join(f"  {line}\n" for line in body)
+                + "\n"
+                + "".join(f"  {a}\n" for a in attrs)
+                + "}"
+            )
+        return "\n\n".join(parts) + "\n"
+
+
+def _align(lines: list[str]) -> list[str]:
+    """Column-align name, type and attributes like `prisma format`."""
+    split = [line.split(" ", 2) + [""] * (3 - len(line.split(" ", 2))) for line in lines]
+    width_name = max((len(s[0]) for s in split), default=0)
+    width_type = max((len(s[1]) for s in split), default=0)
+    return [f"{n.ljust(width_name)} {t.ljust(width_type)} {a}".rstrip() for n, t, a in split]
+
+
+def schema_for_models(model_classes) -> str:
+    """schema.prisma text for the given Django model classes (plus their auto-created m2m tables)."""
+    return SchemaWriter(list(model_classes)).render()
+
+
+def schema_for_apps(app_labels=None) -> str:
+    from django.apps import apps
+
+    configs = (
+        [apps.get_app_config(label) for label in app_labels]
+        if app_labels
+        else apps.get_app_configs()
+    )
+    return schema_for_models(m for config in configs for m in config.get_models())
