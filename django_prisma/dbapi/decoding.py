@@ -40,7 +40,10 @@ def _date(value):
 
 
 def _time(value):
-    return time.fromisoformat(value)
+    try:
+        return time.fromisoformat(value)
+    except ValueError:  # PostgreSQL allows 24:00:00
+        raise DataError(f"time {value!r} is outside Python's time range", pgcode="22008") from None
 
 
 def _datetime_aware(value):

@@ -319,3 +319,23 @@ def test_select_of_literals_without_a_table(conn):
     row = cur.fetchone()
     assert list(row[:5]) == values[:5]
     assert row[5:] == tuple(values[5:])
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT '24:00:00'::time",
+        "SELECT 'infinity'::timestamp",
+        "SELECT '-infinity'::timestamptz",
+        "SELECT '10000-01-01'::timestamp",
+        "SELECT '0044-03-15 BC'::date",
+        "SELECT 'infinity'::date",
+    ],
+)
+def test_values_python_cannot_hold_are_data_errors(conn, sql):
+    cur = conn.cursor()
+    with pytest.raises(dbapi.DataError) as info:
+        cur.execute(sql)
+    assert "range" in str(info.value)
+    cur.execute(sql.replace("SELECT ", "SELECT (") + ")::text")  # the text form works
+    assert cur.fetchone()[0]
