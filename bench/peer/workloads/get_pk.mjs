@@ -1,0 +1,2 @@
+// Book.objects.get(pk=…)
+export default async (prisma, id) => (await prisma.book.findUnique({ where: { id: BigInt(id) } })).id;
