@@ -1,0 +1,42 @@
+"""The drift check warns when Django models and the schema at SCHEMA_PATH disagree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .django_project import run_django
+
+APPS_DIR = Path(__file__).parent / "apps"
+
+RUN_CHECK = r"""
+from django.core.management import call_command
+call_command("prismaschema", "contenttypes", "auth", output={schema!r})
+text = open({schema!r}).read()
+from django_prisma.psl.checks import check_prisma_schema
+clean = [w.msg for w in check_prisma_schema()]
+import re
+text = re.sub(r"\n  email\s+String\s+", "\n  email String? ", text)
+text = text.replace('  last_name ', '  surname ').replace('@@map("auth_group")', '@@map("auth_groups")')
+open({schema!r}, "w").write(text)
+drifted = [w.msg for w in check_prisma_schema()]
+ids = [w.id for w in check_prisma_schema()]
+result = {{"clean": clean, "drifted": drifted, "ids": ids}}
+"""
+
+
+def test_drift_warnings(tmp_path):
+    schema = tmp_path / "schema.prisma"
+    database = {"ENGINE": "django_prisma", "NAME": "unused", "SCHEMA_PATH": str(schema)}
+    result = run_django(
+        tmp_path,
+        RUN_CHECK.format(schema=str(schema)),
+        ["django.contrib.contenttypes", "django.contrib.auth", "django_prisma"],
+        database=database,
+    )
+    assert result["clean"] == []
+    drifted = "\n".join(result["drifted"])
+    assert "auth_user.email is NOT NULL in Django but not in Prisma" in drifted
+    assert "table 'auth_group' is not in the Prisma schema" in drifted
+    assert "column auth_user.last_name is not in Prisma model User" in drifted
+    assert "Django relates it to 'auth_group', Prisma to 'auth_groups'" in drifted
+    assert set(result["ids"]) == {"django_prisma.W001"}
