@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import orjson
 
@@ -12,6 +13,7 @@ from .exceptions import (
     DatabaseError,
     InterfaceError,
     OperationalError,
+    OutcomeUnknown,
     ProgrammingError,
     TransactionAborted,
 )
@@ -69,6 +71,10 @@ class Connection:
         self._zone_pending = False
         self._tx_id: str | None = None
         self._tx_error: DatabaseError | None = None
+        # The error that made the server forget the open transaction (expired, not found): until
+        # rollback(), statements and commit() raise instead of silently starting a new one.
+        self._tx_lost: DatabaseError | None = None
+        self._savepoints = DeferredSavepoints()
         self.closed = False
         # Extra headers for autocommit reads (Accelerate's cache-control / cache tags), and the
         # headers of the last /query response (cache status); set by the cache API.
@@ -88,6 +94,8 @@ class Connection:
     def autocommit(self, value: bool) -> None:
         if self._tx_id is not None:
             raise ProgrammingError("cannot change autocommit while a transaction is open")
+        self._savepoints.clear()
+        self._tx_lost = None
         self._autocommit = bool(value)
 
     @property
@@ -104,8 +112,16 @@ class Connection:
 
     def commit(self) -> None:
         self._check_open()
+        self._savepoints.clear()  # held SAVEPOINT/RELEASE of live savepoints change nothing
         tx_id = self._tx_id
         if tx_id is None:
+            lost, self._tx_lost = self._tx_lost, None
+            if lost is not None:
+                raise TransactionAborted(
+                    "nothing was committed: the server no longer had this transaction "
+                    f"({str(lost).splitlines()[0]})",
+                    pgcode="25P02",
+                )
             return
         failure = self._tx_error
         if failure is not None:
@@ -120,6 +136,8 @@ class Connection:
 
     def rollback(self) -> None:
         self._check_open()
+        self._savepoints.clear()
+        self._tx_lost = None
         if self._tx_id is not None:
             self._end("rollback")
 
@@ -171,6 +189,13 @@ class Connection:
                 "POST", f"/transaction/{tx_id}/{action}", None, idempotent=action == "rollback"
             )
         except DatabaseError as error:
+            if action == "commit" and _answer_lost(error):
+                self._resolve_lost_commit(tx_id, error)
+            if action == "rollback" and error.http_status == 409:
+                # Already rolled back (a retried request whose first answer was lost), expired
+                # or forgotten: either way nothing of it can commit any more.
+                logger.debug("rollback of a transaction the server no longer has: %s", error)
+                return
             if quiet:
                 logger.debug("%s of transaction failed: %s", action, error)
                 return
@@ -179,18 +204,62 @@ class Connection:
             if not quiet:
                 raise
 
+    def _resolve_lost_commit(self, tx_id: str, error: DatabaseError) -> None:
+        """The commit's answer was lost: ask the server by rolling back. A rollback that succeeds
+        (or finds the transaction rolled back or expired) proves nothing was committed; a server
+        that says the transaction was committed ran COMMIT, which PostgreSQL may still have
+        refused (deferred constraint, serialization failure), so that stays unknown."""
+        try:
+            self.transport.request("POST", f"/transaction/{tx_id}/rollback", None, idempotent=True)
+        except DatabaseError as probe:
+            text = str(probe)
+            if probe.http_status == 409 and ("rolled back" in text or "expired" in text):
+                raise TransactionAborted(
+                    f"nothing was committed: the commit failed ({str(error).splitlines()[0]}) "
+                    "and the server reports the transaction as rolled back",
+                    pgcode="25P02",
+                ) from None
+            if probe.http_status == 409 and "committed transaction" in text:
+                raise OutcomeUnknown(
+                    f"the commit's answer was lost ({str(error).splitlines()[0]}); the server "
+                    "reports that it ran COMMIT, so the transaction most likely committed (unless "
+                    "PostgreSQL refused the COMMIT itself)",
+                    http_status=error.http_status,
+                ) from None
+            raise error from None
+        raise TransactionAborted(
+            f"nothing was committed: the commit failed ({str(error).splitlines()[0]}) and the "
+            "transaction was then rolled back",
+            pgcode="25P02",
+        ) from None
+
     # -- statements --------------------------------------------------------------------------
     def _check_open(self) -> None:
         if self.closed:
             raise InterfaceError("the connection is closed")
 
+    def _check_not_lost(self) -> None:
+        if self._tx_lost is not None and not self._autocommit:
+            raise TransactionAborted(
+                "the current transaction is gone from the server "
+                f"({str(self._tx_lost).splitlines()[0]}); call rollback() before going on",
+                pgcode="25P02",
+            )
+
     def _run(self, statement: Statement):
         """Run one statement; returns (plan value, response headers)."""
+        self._check_not_lost()
         if not self._autocommit and self._tx_id is None:
             statement.check(in_transaction=True)
+            if self._savepoints.hold(statement, may_defer=True):
+                return 0, None
             self.begin()
         else:
             statement.check(in_transaction=self._tx_id is not None)
+            if self._tx_id is not None and self._savepoints.hold(
+                statement, may_defer=self._tx_error is None
+            ):
+                return 0, None
         if self._tx_id is None:
             zoned = bool(self._zone_prelude) and statement.wrappable
             atomic = statement.wrappable and (zoned or not statement.read_only)
@@ -213,7 +282,7 @@ class Connection:
             statement.sql,
             returns_rows=statement.returns_rows,
             atomic=False,
-            prelude=self._take_zone_prelude(),
+            prelude=[*self._take_zone_prelude(), *self._savepoints.take()],
         )
         return self._in_transaction(payload, statement), None
 
@@ -229,17 +298,22 @@ class Connection:
                 "POST", f"/transaction/{self._tx_id}/query", payload, idempotent=False
             )
         except DatabaseError as error:
-            if error.pgcode and error.http_status == 400:
-                self._tx_error = error
-            elif error.http_status == 409:  # expired or gone: the server forgot it already
+            if error.http_status == 409:  # expired or gone: the server forgot it already
                 self._tx_id = None
                 self._tx_error = None
+                self._tx_lost = error
+                self._savepoints.clear()
+            else:
+                # A failed statement, or one whose outcome is unknown (lost answer, gateway
+                # error): committing the rest would commit a transaction in an unknown state.
+                self._tx_error = error
             raise
         if statement.keyword == "ROLLBACK":  # ROLLBACK TO SAVEPOINT: the transaction is usable
             self._tx_error = None
         return orjson.loads(response.body)["data"]
 
     def _run_batch(self, head: Statement, statements: list[str]) -> int:
+        self._check_not_lost()
         if not self._autocommit and self._tx_id is None:
             head.check(in_transaction=True)
             self.begin()
@@ -249,10 +323,93 @@ class Connection:
             payload = plans.batch(statements, atomic=True, prelude=self._zone_prelude)
             response = self.transport.request("POST", "/query", payload, idempotent=False)
             return int(orjson.loads(response.body)["data"])
-        payload = plans.batch(statements, atomic=False, prelude=self._take_zone_prelude())
+        prelude = [*self._take_zone_prelude(), *self._savepoints.take()]
+        payload = plans.batch(statements, atomic=False, prelude=prelude)
         return int(self._in_transaction(payload, head))
 
     def ping(self) -> None:
         response = self.transport.request("GET", "/health", None, idempotent=True)
         if response.status != 200:
             raise OperationalError(f"health check failed (HTTP {response.status})")
+
+
+def _answer_lost(error: DatabaseError) -> bool:
+    """A failure that says nothing about what the server did with the request."""
+    if isinstance(error, OutcomeUnknown) or (error.http_status is None and not error.pgcode):
+        return True
+    return error.http_status in (429, 502, 503, 504) and error.prisma_code is None
+
+
+_SAVEPOINT_SQL = re.compile(
+    r"\s*(SAVEPOINT|RELEASE(?:\s+SAVEPOINT)?|ROLLBACK\s+TO(?:\s+SAVEPOINT)?)\s+"
+    r'("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*;?\s*',
+    re.I,
+)
+
+
+class DeferredSavepoints:
+    """SAVEPOINT and RELEASE SAVEPOINT held back to ride with the transaction's next statement in
+    one ``seq`` plan, or dropped when nothing ran in between, so that an ``atomic()`` block of N
+    statements costs N + 2 requests however deeply its savepoints nest.
+
+    Only what PostgreSQL would certainly accept is held: a SAVEPOINT, and the RELEASE of a
+    savepoint this transaction holds (``names``); nothing is held after a statement failed.
+    A ROLLBACK TO SAVEPOINT goes out at once (carrying what is held before it), except right
+    after its own SAVEPOINT, where nothing ran and it changes nothing. At COMMIT or ROLLBACK what is
+    held changes nothing either and is dropped.
+    """
+
+    __slots__ = ("held", "names")
+
+    def __init__(self):
+        self.held: list[tuple[str, str, str]] = []  # (SAVEPOINT | RELEASE, name, sql)
+        self.names: list[str] = []  # this transaction's savepoints, oldest first
+
+    def clear(self) -> None:
+        self.held.clear()
+        self.names.clear()
+
+    def take(self) -> list[str]:
+        if not self.held:
+            return []
+        sqls = [sql for _, _, sql in self.held]
+        self.held.clear()
+        return sqls
+
+    def hold(self, statement: Statement, *, may_defer: bool) -> bool:
+        """Track a savepoint statement; True when it is held (or dropped) instead of sent."""
+        if statement.keyword not in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+            return False
+        match = _SAVEPOINT_SQL.fullmatch(statement.sql)
+        if match is None:
+            return False
+        kind = match.group(1)[:1].upper()  # S, R(ELEASE) or R(OLLBACK)
+        raw = match.group(2)
+        name = raw[1:-1].replace('""', '"') if raw[0] == '"' else raw.lower()
+        if kind == "S":
+            self.names.append(name)
+            if may_defer:
+                self.held.append(("SAVEPOINT", name, statement.sql))
+            return may_defer
+        if name not in self.names:
+            return False  # PostgreSQL will say it does not exist
+        index = len(self.names) - 1 - self.names[::-1].index(name)
+        if statement.keyword == "RELEASE":
+            del self.names[index:]
+            if not may_defer:
+                return False
+            if self.held and self.held[-1][:2] == ("SAVEPOINT", name):
+                self.held.pop()  # nothing ran inside it
+            else:
+                self.held.append(("RELEASE", name, statement.sql))
+            return True
+        del self.names[index + 1 :]  # ROLLBACK TO keeps the savepoint, drops later ones
+        if may_defer:
+            for position in range(len(self.held) - 1, -1, -1):
+                kind_held, name_held, _ = self.held[position]
+                if kind_held != "SAVEPOINT":
+                    break
+                if name_held == name:
+                    del self.held[position + 1 :]  # nothing ran since it was taken
+                    return True
+        return False

@@ -199,6 +199,15 @@ class Transport:
             self._remember(raw.headers)
             if 200 <= raw.status < 300:
                 return Response(raw.status, raw.data, raw.headers)
+            if raw.status in (502, 504) and not idempotent:
+                # A gateway's "bad gateway" / "gateway timeout" may come after the origin ran the
+                # request: for a write that is an unknown outcome, not a clean failure.
+                raise exc.OutcomeUnknown(
+                    f"the Prisma server at {self.endpoint.origin} answered HTTP {raw.status} "
+                    "(a gateway failure); the statement may or may not have run, so it was not "
+                    "retried",
+                    http_status=raw.status,
+                )
             if 300 <= raw.status < 400:
                 raise exc.OperationalError(
                     f"the Prisma server answered a redirect (HTTP {raw.status}); redirects are "
