@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql.creation import DatabaseCreation as PostgresCreation
@@ -55,6 +56,9 @@ class DatabaseCreation(PostgresCreation):
         from .devserver import LocalServer, with_database
 
         kind = test.get("SERVER", "dev")
+        if not keepdb:
+            # Several test runs may share one PostgreSQL: a throw-away database of its own each.
+            name = f"{name}_{uuid.uuid4().hex[:8]}"
         if kind == "executor":
             postgres_url = test.get("POSTGRES_URL")
             if not postgres_url:
