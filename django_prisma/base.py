@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -44,6 +45,8 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         normalize(settings_dict)
         super().__init__(settings_dict, alias)
 
+    _configured_zone = None
+
     @property
     def pool(self):
         return None
@@ -62,13 +65,6 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         # Django's JSONField and the cast columns want JSON as text; PostgreSQL's session zone is
         # UTC on every pooled connection, so timestamps come back in UTC.
         params["json_as_text"] = True
-        if not settings.USE_TZ:
-            # Django without time zones means local wall-clock time in TIME_ZONE, which
-            # PostgreSQL gives only in a session of that zone: every statement carries a
-            # SET LOCAL TIME ZONE (a session-wide SET would leak to other clients).
-            params["naive_datetimes"] = True
-            if settings.TIME_ZONE not in (None, "UTC", "Etc/UTC"):
-                params["session_time_zone"] = settings.TIME_ZONE
         return params
 
     @async_unsafe
@@ -79,14 +75,33 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
 
     def ensure_timezone(self):
         # Never SET TIME ZONE: it would stay on a server connection other clients share.
+        if self.connection is not None:
+            self._configure_time_zone(self.connection)
         return False
 
+    def _configure_time_zone(self, connection):
+        self._configured_zone = (settings.USE_TZ, self.timezone_name)
+        if not settings.USE_TZ:
+            # Without time zones Django means the wall clock of TIME_ZONE, which PostgreSQL
+            # gives only in a session of that zone: every statement carries SET LOCAL TIME ZONE.
+            zone = self.timezone_name
+            connection.configure_time_zone(
+                None if zone in ("UTC", "Etc/UTC") else zone, naive_datetimes=True
+            )
+        else:
+            zone = self.timezone
+            connection.configure_time_zone(
+                None, result_time_zone=None if zone in (UTC, UTC) or str(zone) == "UTC" else zone
+            )
+
     def _configure_connection(self, connection):
+        self._configure_time_zone(connection)
         return False
 
     def init_connection_state(self):
-        # Skip PostgreSQL's: it sets the time zone and role on the session.
+        # Not PostgreSQL's: it sets the time zone and role on the session.
         super(PostgresDatabaseWrapper, self).init_connection_state()
+        self._configure_time_zone(self.connection)
 
     def _close(self):
         if self.connection is not None:
@@ -95,6 +110,9 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
 
     @async_unsafe
     def create_cursor(self, name=None):
+        # Like PostgreSQL's backend, follow a time zone changed since connecting (tests do).
+        if self._configured_zone != (settings.USE_TZ, self.timezone_name):
+            self._configure_time_zone(self.connection)
         return self.connection.cursor()
 
     @async_unsafe

@@ -141,7 +141,7 @@ def run_app(tests_dir: Path, settings_dir: Path, app: str, backend: str, timeout
     return {
         "app": app, "backend": backend, "seconds": round(seconds, 1),
         "tests": int(ran.group(1)) if ran else 0, "counts": counts, "outcomes": outcomes,
-        "crashed": failed_hard, "tail": output[-6000:] if (failed_hard or counts["FAIL"] or counts["ERROR"]) else "",
+        "crashed": failed_hard, "tail": output if (failed_hard or counts["FAIL"] or counts["ERROR"]) else "",
     }  # fmt: skip
 
 

@@ -62,12 +62,8 @@ class Connection:
         self.transaction_timeout = int(transaction_timeout)
         self.transaction_max_wait = int(transaction_max_wait)
         self.isolation_level = isolation_level
-        self._decode_options = {"json_as_text": json_as_text, "naive_datetimes": naive_datetimes}
-        # A time zone for every statement (SET LOCAL, never a session-wide SET): timestamptz
-        # values then print in that zone, and datetimes come back as its naive wall clock.
-        self._zone_prelude = (
-            [f"SET LOCAL TIME ZONE {quote(session_time_zone)}"] if session_time_zone else []
-        )
+        self._decode_options = {"json_as_text": json_as_text}
+        self.configure_time_zone(session_time_zone, naive_datetimes=naive_datetimes)
         self._zone_pending = False
         self._tx_id: str | None = None
         self._tx_error: DatabaseError | None = None
@@ -158,6 +154,18 @@ class Connection:
                 self.commit()
             else:
                 self.rollback()
+
+    def configure_time_zone(
+        self, session_time_zone: str | None, *, naive_datetimes: bool = False, result_time_zone=None
+    ) -> None:
+        """A time zone for every statement (a SET LOCAL, never a session-wide SET): timestamptz
+        values then print in that zone, and ``naive_datetimes`` returns its wall clock; or, with
+        ``result_time_zone`` (a tzinfo), aware datetimes converted to that zone."""
+        self._zone_prelude = (
+            [f"SET LOCAL TIME ZONE {quote(session_time_zone)}"] if session_time_zone else []
+        )
+        self._decode_options["naive_datetimes"] = naive_datetimes
+        self._decode_options["result_time_zone"] = result_time_zone
 
     # -- transactions ------------------------------------------------------------------------
     def begin(self) -> None:

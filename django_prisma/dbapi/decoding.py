@@ -143,15 +143,26 @@ SCALARS = {
 _identity = lambda value: value  # noqa: E731
 
 
-def converters_for(types, *, json_as_text: bool = False, naive_datetimes: bool = False):
+def _datetime_in(zone):
+    def convert(value):
+        return _datetime_aware(value).astimezone(zone)
+
+    return convert
+
+
+def converters_for(
+    types, *, json_as_text: bool = False, naive_datetimes: bool = False, result_time_zone=None
+):
     """One converter per column (None where the JSON value already is the Python value)."""
     table = SCALARS
-    if json_as_text or naive_datetimes:
+    if json_as_text or naive_datetimes or result_time_zone is not None:
         table = dict(SCALARS)
         if json_as_text:
             table["json"] = _json_text
         if naive_datetimes:
             table["datetime"] = _datetime_naive
+        elif result_time_zone is not None:
+            table["datetime"] = _datetime_in(result_time_zone)
     result = []
     for name in types:
         if name.endswith("-array"):
