@@ -61,12 +61,11 @@ def _schema_tables(schema):
             columns[mapped.arg("name", 0) if mapped else field.name] = field
         fks = {}
         for side in relations(schema, model):
-            for name, ref in zip(side.fields, side.references, strict=False):
+            for name in side.fields:
                 scalar = model.field(name)
                 if scalar is not None:
                     mapped = scalar.attribute("map")
                     fks[mapped.arg("name", 0) if mapped else name] = side.target.table_name
-                    del ref
         tables[model.table_name] = (model, columns, fks)
     return tables
 

@@ -71,7 +71,7 @@ def prisma_type(field) -> tuple[str, str | None]:
         return "Unsupported", "interval"
     if internal in SCALARS:
         return SCALARS[internal]
-    return "Unsupported", field.db_type(None) if False else internal
+    return "Unsupported", internal
 
 
 def _default(field) -> str | None:

@@ -90,9 +90,10 @@ def resolve(schema: Schema, model: Block, field: Field) -> RelationSide:
     ]
     back = candidates[0] if candidates else None
     attr = field.attribute("relation")
-    args = attr.args if attr else ()
-    get = attr.arg if attr else (lambda *a, **k: None)
-    del args
+
+    def get(name):
+        return attr.arg(name) if attr else None
+
     return RelationSide(
         model=model,
         field=field,

@@ -263,8 +263,6 @@ class Generator:
             kwargs["related_name"] = _r(self.related_name(side))
         else:
             kwargs["related_name"] = _r("+")
-        if side.constraint_name is not None and False:
-            pass
         self._common(scalar, kwargs, name, attname=name + "_id")
         return f"{cls}({target}, {_kwargs(kwargs)})"
 
