@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.utils import OperationalError
 
 from django_prisma import dbapi
-from django_prisma.creation import DatabaseCreation
 from tests.testapp.models import User
 
 from .conftest import upstream
@@ -38,7 +37,7 @@ def proxied():
 
 
 def _pg_count(email: str) -> int:
-    url = DatabaseCreation._servers["default"].database_url
+    url = connections["default"].creation._server.database_url
     with psycopg.connect(url, autocommit=True) as pg:
         return pg.execute("SELECT count(*) FROM users WHERE email = %s", [email]).fetchone()[0]
 
