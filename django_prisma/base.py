@@ -11,6 +11,7 @@ from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDataba
 from django.db.backends.utils import CursorDebugWrapper
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
+from psycopg import IsolationLevel
 
 from . import dbapi as Database
 from .client import DatabaseClient
@@ -21,16 +22,15 @@ from .operations import DatabaseOperations
 from .schema import DatabaseSchemaEditor
 from .settings import connection_params, normalize
 
-ISOLATION_LEVELS = {
-    1: "read uncommitted",
-    2: "read committed",
-    3: "repeatable read",
-    4: "serializable",
+ISOLATION_NAMES = {
+    "read uncommitted": IsolationLevel.READ_UNCOMMITTED,
+    "read committed": IsolationLevel.READ_COMMITTED,
+    "repeatable read": IsolationLevel.REPEATABLE_READ,
+    "serializable": IsolationLevel.SERIALIZABLE,
 }
 
 
 class DatabaseWrapper(PostgresDatabaseWrapper):
-    display_name = "Prisma Postgres"
     Database = Database
     SchemaEditorClass = DatabaseSchemaEditor
     client_class = DatabaseClient
@@ -55,13 +55,15 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         params = connection_params(self.settings_dict)
         level = self.settings_dict["OPTIONS"].get("isolation_level")
         if level is not None:
-            name = ISOLATION_LEVELS.get(level, level)
-            if str(name).lower() not in ISOLATION_LEVELS.values():
+            if isinstance(level, str) and level.lower() in ISOLATION_NAMES:
+                level = ISOLATION_NAMES[level.lower()]
+            try:
+                params["isolation_level"] = IsolationLevel(level)
+            except ValueError:
                 raise ImproperlyConfigured(
-                    f"Invalid transaction isolation level {level!r}: use one of "
-                    f"{sorted(ISOLATION_LEVELS.values())} (or psycopg.IsolationLevel values)"
-                )
-            params["isolation_level"] = name
+                    f"Invalid transaction isolation level {level} specified. Use one of the "
+                    f"psycopg.IsolationLevel values."
+                ) from None
         # Django's JSONField and the cast columns want JSON as text; PostgreSQL's session zone is
         # UTC on every pooled connection, so timestamps come back in UTC.
         params["json_as_text"] = True
@@ -69,8 +71,7 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
 
     @async_unsafe
     def get_new_connection(self, conn_params):
-        level = conn_params.get("isolation_level")
-        self.isolation_level = level or "read committed"
+        self.isolation_level = conn_params.get("isolation_level") or IsolationLevel.READ_COMMITTED
         return Database.connect(**conn_params)
 
     def ensure_timezone(self):

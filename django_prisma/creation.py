@@ -22,7 +22,9 @@ MARKER_TABLE = "_django_prisma_test_database"
 
 
 class DatabaseCreation(PostgresCreation):
-    _servers: dict = {}
+    # The ephemeral server belongs to this creation object (one per connection object), so a
+    # copy of the connection can never stop it.
+    _server = None
 
     def _get_test_db_name(self):
         test_name = self.connection.settings_dict["TEST"].get("NAME")
@@ -82,7 +84,7 @@ class DatabaseCreation(PostgresCreation):
                 f"Starting a local Prisma server ({kind}) for alias '{self.connection.alias}'...\n"
             )
         server.start()
-        self._servers[self.connection.alias] = server
+        self._server = server
         self._use_url(server.url)
 
     def _prepare_dedicated_database(self, keepdb, autoclobber):
@@ -113,7 +115,7 @@ class DatabaseCreation(PostgresCreation):
 
     def destroy_test_db(self, old_database_name=None, verbosity=1, keepdb=False, suffix=None):
         super().destroy_test_db(old_database_name, verbosity, keepdb, suffix)
-        server = self._servers.pop(self.connection.alias, None)
+        server, self._server = self._server, None
         if server is not None:
             server.stop()
         saved = getattr(self, "_saved", None)

@@ -14,9 +14,65 @@ class DatabaseFeatures(PostgresDatabaseFeatures):
         skips = super().django_test_skips
         skips.update(
             {
+                "There is no database session over HTTP: each statement runs on whichever pooled "
+                "server connection is free, so session settings (SET TIME ZONE, SET ROLE, "
+                "RESET, client_encoding) are refused rather than leaked to other clients; "
+                "time zones are applied per statement with SET LOCAL.": {
+                    "backends.postgresql.tests.Tests.test_connect_and_rollback",
+                    "backends.postgresql.tests.Tests.test_bypass_role_configuration",
+                    "backends.postgresql.tests.Tests.test_bypass_timezone_configuration",
+                    "backends.postgresql.tests.Tests.test_connect_role",
+                    "backends.postgresql.tests.Tests.test_client_encoding_utf8_enforce",
+                },
+                "psycopg connection internals (cursor_factory, server-side binding, COPY) do not "
+                "exist in the HTTP driver: binding is client-side, and Prisma's protocol has no "
+                "COPY.": {
+                    "backends.postgresql.tests.Tests.test_connect_custom_cursor_factory",
+                    "backends.postgresql.tests.Tests.test_connect_server_side_binding",
+                    "backends.postgresql.tests.Tests.test_copy_cursors",
+                },
+                "The Prisma server keeps the pool of database connections; OPTIONS['pool'] "
+                "(psycopg_pool) is refused with ImproperlyConfigured.": {
+                    "backends.postgresql.tests.Tests.test_connect_pool",
+                    "backends.postgresql.tests.Tests.test_connect_pool_with_timezone",
+                    "backends.postgresql.tests.Tests.test_connect_pool_set_to_true",
+                    "backends.postgresql.tests.Tests.test_pooling_health_checks",
+                    "backends.postgresql.tests.Tests.test_pooling_not_support_persistent_connections",
+                },
+                "Test databases are ephemeral local Prisma servers (or an emptied dedicated "
+                "database): there is no CREATE DATABASE on the configured server and no "
+                "'postgres' maintenance database behind an HTTP URL.": {
+                    "backends.postgresql.test_creation.DatabaseCreationTests.test_create_test_db",
+                    "backends.postgresql.tests.Tests.test_nodb_cursor",
+                    "backends.postgresql.tests.Tests."
+                    "test_nodb_cursor_raises_postgres_authentication_failure",
+                },
                 "No server-side cursors over HTTP (each request returns a whole result).": {
                     "backends.postgresql.test_server_side_cursors.ServerSideCursorsPostgres",
                 },
             }
         )
         return skips
+
+    @cached_property
+    def django_test_expected_failures(self):
+        expected = set(super().django_test_expected_failures)
+        expected.update(
+            {
+                # Prisma's executor cannot serialise some result types at all, even NULL
+                # values: these tests select them in raw SQL or in expressions Django types
+                # as something else (time - NULL is an interval).
+                "schema.tests.SchemaTests.test_alter_serial_auto_field_to_bigautofield",  # regtype
+                "expressions.tests.FTimeDeltaTests.test_time_subtraction",  # interval
+                "expressions.tests.FTimeDeltaTests.test_datetime_subtraction",  # interval
+                # A commit after a statement of the transaction failed raises TransactionAborted
+                # (Prisma's executor answers such a commit with success while PostgreSQL rolled
+                # back): these tests swallow an error inside schema_editor() and then commit.
+                "schema.tests.SchemaTests.test_alter_char_field_decrease_length",
+                "schema.tests.SchemaTests.test_alter_array_field_decrease_base_field_length",
+                "schema.tests.SchemaTests.test_alter_array_field_decrease_nested_base_field_length",
+                "schema.tests.SchemaTests.test_func_index_nondeterministic",
+                "schema.tests.SchemaTests.test_func_unique_constraint_nondeterministic",
+            }
+        )
+        return expected

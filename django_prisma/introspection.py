@@ -54,8 +54,13 @@ def _sizes(type_oid, length, typmod):
 class DatabaseIntrospection(PostgresIntrospection):
     def get_table_description(self, cursor, table_name):
         cursor.execute(_COLUMNS_SQL, [table_name])
+        rows = cursor.fetchall()
+        if not rows:
+            # Raise what PostgreSQL raises for a missing table, as Django's backend does.
+            table = self.connection.ops.quote_name(table_name)
+            cursor.execute(f"SELECT * FROM {table} LIMIT 0")
         result = []
-        for name, type_oid, length, typmod, *rest in cursor.fetchall():
+        for name, type_oid, length, typmod, *rest in rows:
             display, internal, precision, scale = _sizes(type_oid, length, typmod)
             result.append(
                 FieldInfo(

@@ -49,6 +49,11 @@ def connection_params(settings_dict: dict) -> dict:
         raise ImproperlyConfigured(f"settings.DATABASES URL for django_prisma: {error}") from None
     options = dict(settings_dict.get("OPTIONS") or {})
     params = {"url": url, "api_key": token}
+    if options.pop("pool", None):
+        raise ImproperlyConfigured(
+            "OPTIONS['pool'] is not supported by django_prisma: the Prisma server keeps the pool "
+            "of database connections; each Django connection is one keep-alive HTTP session"
+        )
     for name, value in options.items():
         if name in BACKEND_OPTIONS:
             continue

@@ -32,6 +32,21 @@ ISOLATION_LEVELS = {
 }
 
 
+# psycopg's IsolationLevel numbers, which Django's OPTIONS["isolation_level"] uses.
+_LEVEL_NUMBERS = {
+    1: "read uncommitted",
+    2: "read committed",
+    3: "repeatable read",
+    4: "serializable",
+}
+
+
+def _isolation_name(level) -> str:
+    if isinstance(level, int) and not isinstance(level, bool):
+        return _LEVEL_NUMBERS.get(int(level), str(level))
+    return str(level).lower()
+
+
 class Connection:
     def __init__(
         self,
@@ -175,7 +190,7 @@ class Connection:
             raise ProgrammingError("a transaction is already open")
         body = {"timeout": self.transaction_timeout, "maxWait": self.transaction_max_wait}
         if self.isolation_level:
-            level = ISOLATION_LEVELS.get(str(self.isolation_level).lower())
+            level = ISOLATION_LEVELS.get(_isolation_name(self.isolation_level))
             if level is None:
                 raise ProgrammingError(
                     f"unknown isolation level {self.isolation_level!r}: use one of "

@@ -132,6 +132,25 @@ class Cursor:
         if self.description is None:
             raise ProgrammingError("the last operation produced no result to fetch")
 
+    def callproc(self, procname: str, parameters=None):
+        """PEP 249 ``callproc``: ``SELECT * FROM procname(args)``; returns the parameters."""
+        from .literals import quote
+
+        parts = [part.replace('"', '""') for part in procname.split(".")]
+        name = ".".join(f'"{part}"' for part in parts)
+        args = ", ".join(quote(value) for value in parameters or ())
+        # A function returning void has a result the executor cannot serialise: select its
+        # (single, empty) row without the void column.
+        self.execute(
+            "SELECT bool_and(prorettype = 'pg_catalog.void'::regtype) FROM pg_catalog.pg_proc "
+            "WHERE oid = to_regproc(%s)",
+            [procname],
+        )
+        returns_void = self.fetchone()[0]
+        columns = "NULL AS void" if returns_void else "*"
+        self.execute(f"SELECT {columns} FROM {name}({args})")
+        return parameters
+
     def setinputsizes(self, sizes) -> None:
         pass
 

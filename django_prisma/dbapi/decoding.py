@@ -125,8 +125,8 @@ def parse_array_literal(text: str):
 
 SCALARS = {
     "int": None,
-    "float": None,
-    "double": None,
+    "float": float,  # JSON has no float type: -0.0 and whole numbers arrive as integers
+    "double": float,
     "bool": None,
     "string": None,
     "enum": None,

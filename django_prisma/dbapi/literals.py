@@ -23,6 +23,10 @@ _as_literal = _transformer.as_literal
 
 
 def quote(value) -> str:
+    if type(value) is list and value:
+        text = _text_array_literal(value)
+        if text is not None:
+            return text
     try:
         return _as_literal(value).decode("utf-8")
     except PsycopgDataError as error:
@@ -31,6 +35,42 @@ def quote(value) -> str:
         raise ProgrammingError(
             f"cannot adapt a value of type {type(value).__name__} to SQL: {error}"
         ) from None
+
+
+# When psycopg quotes an element of a text array (its ListDumper's rule, with "," as delimiter):
+# empty, NULL, a special or white-space character, or a Unicode space CockroachDB strips.
+_ARRAY_ELEMENT_NEEDS_QUOTES = re.compile(
+    '^$|["{},\\\\ \\t\\n\\r\\f\\v\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]|^null$',
+    re.I | re.A,
+)
+
+
+def _text_array_literal(values: list) -> str | None:
+    """psycopg's literal for a list of strings (and None), without its per-element dumper lookups:
+    bulk_create sends every text column as one such array (``UNNEST(%s::varchar[])``).
+    None when the list holds anything else; psycopg then does it (and raises what it raises)."""
+    tokens = []
+    needs_quotes = _ARRAY_ELEMENT_NEEDS_QUOTES.search
+    for item in values:
+        if type(item) is str:
+            if "\x00" in item:
+                return None
+            if needs_quotes(item):
+                item = '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            tokens.append(item)
+        elif item is None:
+            tokens.append("NULL")
+        else:
+            return None
+    text = "{" + ",".join(tokens) + "}"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    text = text.replace("'", "''")
+    if "\\" in text:
+        return " E'" + text.replace("\\", "\\\\") + "'"
+    return "'" + text + "'"
 
 
 def interpolate(sql: str, params) -> str:
