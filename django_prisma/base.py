@@ -19,6 +19,7 @@ from .creation import DatabaseCreation
 from .features import DatabaseFeatures
 from .introspection import DatabaseIntrospection
 from .operations import DatabaseOperations
+from .postgres_types import install as install_postgres_types
 from .schema import DatabaseSchemaEditor
 from .settings import connection_params, normalize
 
@@ -71,6 +72,7 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
 
     @async_unsafe
     def get_new_connection(self, conn_params):
+        install_postgres_types()
         self.isolation_level = conn_params.get("isolation_level") or IsolationLevel.READ_COMMITTED
         return Database.connect(**conn_params)
 

@@ -6,6 +6,8 @@ import logging
 import re
 
 import orjson
+from psycopg import adapters as psycopg_adapters
+from psycopg.adapt import AdaptersMap
 
 from . import plans
 from .cursor import Cursor
@@ -87,6 +89,9 @@ class Connection:
         self._tx_lost: DatabaseError | None = None
         self._savepoints = DeferredSavepoints()
         self.closed = False
+        # Where psycopg-style type registrations (django.contrib.postgres) land; results are
+        # decoded from the executor's JSON, so they are accepted and unused.
+        self.adapters = AdaptersMap(psycopg_adapters)
         # Extra headers for autocommit reads (Accelerate's cache-control / cache tags), and the
         # headers of the last /query response (cache status); set by the cache API.
         self.request_headers: dict | None = None

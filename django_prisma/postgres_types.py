@@ -1,0 +1,45 @@
+"""django.contrib.postgres on django_prisma.
+
+contrib.postgres looks up the hstore and citext type OIDs when a connection opens, selecting
+``oid`` columns, which Prisma's executor cannot serialise; and it registers psycopg loaders on the
+connection. Here the lookup casts the OIDs to bigint (same values), and the DB-API connection
+carries an adapters map for the registrations to land in.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+
+_installed = False
+
+
+def _get_type_oids(connection_alias, type_name, _original=None):
+    from .base import DatabaseWrapper
+
+    connection = connections[connection_alias]
+    if not isinstance(connection, DatabaseWrapper):
+        return _original(connection_alias, type_name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT oid::int8, typarray::int8 FROM pg_type WHERE typname = %s", (type_name,)
+        )
+        rows = cursor.fetchall()
+    return tuple(row[0] for row in rows), tuple(row[1] for row in rows)
+
+
+def install() -> None:
+    """Patch contrib.postgres's OID lookup once, if contrib.postgres is importable."""
+    global _installed
+    if _installed:
+        return
+    try:
+        from django.contrib.postgres import signals
+    except ImportError:
+        return
+    original = signals.get_type_oids
+
+    def get_type_oids(connection_alias, type_name):
+        return _get_type_oids(connection_alias, type_name, _original=original)
+
+    signals.get_type_oids = get_type_oids
+    _installed = True
