@@ -53,6 +53,7 @@ PRISMA_ORACLE = ROOT.parent / "shared" / "prisma-oracle"
 CONTENDERS = ("django_prisma", "django_pg", "bare_http", "prisma_js")
 N_AUTHORS = 100
 N_BOOKS = 10_000
+NOTES_MARKER = "<!-- notes: kept by bench/run.py -->"
 
 
 # -- Django ---------------------------------------------------------------------------------
@@ -557,6 +558,9 @@ def write_report(path: Path, command: str, facts, results, iterations_note, load
         lines.append(f"- {key}: {value}")
     lines.append(f"- load average at the end: {load_end:.2f}")
     text = "\n".join(lines) + "\n"
+    # Hand-written notes below the marker survive a new run.
+    if path.exists() and NOTES_MARKER in (previous := path.read_text()):
+        text += "\n" + previous[previous.index(NOTES_MARKER) :]
     path.write_text(text)
     return text
 
