@@ -227,7 +227,7 @@ def report(results: list[dict], backends: list[str]) -> str:
         for r in results:
             by_app.setdefault(r["app"], {})[r["backend"]] = r["outcomes"]
         diffs = 0
-        for app, pair in by_app.items():
+        for pair in by_app.values():
             p, n = pair.get("prisma", {}), pair.get("native", {})
             for test in sorted(set(p) | set(n)):
                 if p.get(test) != n.get(test):
