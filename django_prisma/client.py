@@ -1,6 +1,7 @@
 """``manage.py dbshell``: an interactive SQL prompt over HTTP (there is no psql for it)."""
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -21,5 +22,11 @@ class DatabaseClient(BaseDatabaseClient):
         return args, env
 
     def runshell(self, parameters):
-        args, env = self.settings_to_cmd_args_env(self.connection.settings_dict, parameters)
-        subprocess.run(args, env={**os.environ, **env}, check=True)
+        # As with psql: Ctrl-C belongs to the prompt (it abandons the line being typed).
+        sigint_handler = signal.getsignal(signal.SIGINT)
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            args, env = self.settings_to_cmd_args_env(self.connection.settings_dict, parameters)
+            subprocess.run(args, env={**os.environ, **env}, check=True)
+        finally:
+            signal.signal(signal.SIGINT, sigint_handler)

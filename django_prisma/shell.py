@@ -62,6 +62,10 @@ def main(argv=None) -> int:
             )
         except EOFError:
             break
+        except KeyboardInterrupt:
+            print()
+            buffer = []
+            continue
         if not interactive and line == "":
             break
         stripped = line.strip()
