@@ -20,6 +20,7 @@ from .features import DatabaseFeatures
 from .introspection import DatabaseIntrospection
 from .operations import DatabaseOperations
 from .postgres_types import install as install_postgres_types
+from .postgres_types import register_adapters
 from .schema import DatabaseSchemaEditor
 from .settings import connection_params, normalize
 
@@ -74,7 +75,9 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
     def get_new_connection(self, conn_params):
         install_postgres_types()
         self.isolation_level = conn_params.get("isolation_level") or IsolationLevel.READ_COMMITTED
-        return Database.connect(**conn_params)
+        connection = Database.connect(**conn_params)
+        register_adapters(connection.adapters)
+        return connection
 
     def ensure_timezone(self):
         # Never SET TIME ZONE: it would stay on a server connection other clients share.

@@ -1,16 +1,20 @@
 """SQL compilers that cast, in the outermost SELECT only, the columns the executor would return
 inexactly: JSON (parsed by JavaScript: big numbers, key order, ``$type``), intervals (not
-serialisable at all) and float8 columns (NaN and ±Infinity become null)."""
+serialisable at all), float8 columns (NaN and ±Infinity become null) and contrib.postgres's
+ranges, search vectors, hstore and arrays (``postgres_fields``)."""
 
 from django.core.exceptions import FieldError
 from django.db.backends.postgresql import compiler as pg
 from django.db.models.expressions import Col
 from django.db.models.sql.compiler import SQLCompiler as BaseSQLCompiler
 
+from .postgres_fields import text_result_type
 
-def _cast(expression, sql):
+
+def _cast(expression, sql, connection):
     try:
-        internal_type = expression.output_field.get_internal_type()
+        output_field = expression.output_field
+        internal_type = output_field.get_internal_type()
     except (AttributeError, FieldError):
         return sql
     if internal_type == "JSONField":
@@ -18,6 +22,8 @@ def _cast(expression, sql):
     if internal_type == "DurationField":
         return f"EXTRACT(EPOCH FROM {sql})"
     if internal_type == "FloatField" and isinstance(expression, Col):
+        return f"({sql})::text"
+    if text_result_type(output_field, connection):
         return f"({sql})::text"
     return sql
 
@@ -33,7 +39,7 @@ class ResultCastingMixin:
         select, klass_info, annotations = super().get_select(*args, **kwargs)
         if self._outermost and not self.query.combinator:
             select = [
-                (expression, (_cast(expression, sql), params), alias)
+                (expression, (_cast(expression, sql, self.connection), params), alias)
                 for expression, (sql, params), alias in select
             ]
         return select, klass_info, annotations

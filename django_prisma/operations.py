@@ -1,6 +1,7 @@
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 from .dbapi.literals import interpolate
+from .postgres_fields import TextResultLoader, text_result_type
 from .results import duration_from_epoch, float_from_text
 
 
@@ -8,7 +9,8 @@ class DatabaseOperations(PostgresOperations):
     compiler_module = "django_prisma.compiler"
 
     def compose_sql(self, sql, params):
-        return interpolate(sql, params)
+        self.connection.ensure_connection()
+        return interpolate(sql, params, self.connection.connection.as_literal)
 
     def last_executed_query(self, cursor, sql, params):
         return getattr(cursor, "query", None)
@@ -20,4 +22,8 @@ class DatabaseOperations(PostgresOperations):
             converters.append(duration_from_epoch)
         elif internal_type == "FloatField":
             converters.append(float_from_text)
+        else:
+            type_name = text_result_type(expression.output_field, self.connection)
+            if type_name:
+                converters.append(TextResultLoader(type_name))
         return converters

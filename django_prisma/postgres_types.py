@@ -3,7 +3,8 @@
 contrib.postgres looks up the hstore and citext type OIDs when a connection opens, selecting
 ``oid`` columns, which Prisma's executor cannot serialise; and it registers psycopg loaders on the
 connection. Here the lookup casts the OIDs to bigint (same values), and the DB-API connection
-carries an adapters map for the registrations to land in.
+carries an adapters map for the registrations to land in, which Django's own adapters (those its
+PostgreSQL backend puts on every psycopg connection) join in ``register_adapters``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,19 @@ from __future__ import annotations
 from django.db import connections
 
 _installed = False
+
+
+def register_adapters(adapters) -> None:
+    """What django.db.backends.postgresql.psycopg_any.get_adapters_template registers that
+    matters here: ranges of naive datetimes dump as tstzrange (DateTimeRangeField's type), and
+    jsonb, inet and cidr load as text (for the results django_prisma.postgres_fields loads)."""
+    from django.db.backends.postgresql.psycopg_any import DjangoRangeDumper
+    from psycopg.types.range import Range
+    from psycopg.types.string import TextLoader
+
+    adapters.register_dumper(Range, DjangoRangeDumper)
+    for type_name in ("jsonb", "inet", "cidr"):
+        adapters.register_loader(type_name, TextLoader)
 
 
 def _get_type_oids(connection_alias, type_name, _original=None):

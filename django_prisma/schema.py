@@ -5,4 +5,5 @@ from .dbapi.literals import quote
 
 class DatabaseSchemaEditor(PostgresSchemaEditor):
     def quote_value(self, value):
-        return quote(value)
+        self.connection.ensure_connection()
+        return quote(value, self.connection.connection.as_literal)

@@ -7,7 +7,6 @@ import re
 
 import orjson
 from psycopg import adapters as psycopg_adapters
-from psycopg.adapt import AdaptersMap
 
 from . import plans
 from .cursor import Cursor
@@ -19,7 +18,7 @@ from .exceptions import (
     ProgrammingError,
     TransactionAborted,
 )
-from .literals import quote
+from .literals import Adapters, _as_literal, literal_function, quote
 from .statements import Statement
 from .transport import DEFAULT_ENGINE_HASH, Transport
 from .url import parse_url
@@ -89,9 +88,10 @@ class Connection:
         self._tx_lost: DatabaseError | None = None
         self._savepoints = DeferredSavepoints()
         self.closed = False
-        # Where psycopg-style type registrations (django.contrib.postgres) land; results are
-        # decoded from the executor's JSON, so they are accepted and unused.
-        self.adapters = AdaptersMap(psycopg_adapters)
+        # Where psycopg-style type registrations (django.contrib.postgres's hstore) land: the
+        # literals of this connection's statements use them (results are decoded from JSON).
+        self.adapters = Adapters(psycopg_adapters)
+        self._literal_function = (0, _as_literal)
         # Extra headers for autocommit reads (Accelerate's cache-control / cache tags), and the
         # headers of the last /query response (cache status); set by the cache API.
         self.request_headers: dict | None = None
@@ -100,6 +100,16 @@ class Connection:
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("in transaction" if self._tx_id else "idle")
         return f"<django_prisma Connection {self.endpoint.origin} {state}>"
+
+    @property
+    def as_literal(self):
+        """psycopg's ``as_literal`` with this connection's registrations (``self.adapters``)."""
+        generation, function = self._literal_function
+        if generation != self.adapters.generation:
+            generation = self.adapters.generation
+            function = literal_function(self.adapters)
+            self._literal_function = (generation, function)
+        return function
 
     # -- PEP 249 ---------------------------------------------------------------------------
     @property

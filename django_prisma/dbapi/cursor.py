@@ -56,12 +56,12 @@ class Cursor:
         self.rownumber = None
 
     def mogrify(self, sql: str, params=None) -> str:
-        return interpolate(sql, params)
+        return interpolate(sql, params, self.connection.as_literal)
 
     def execute(self, sql: str, params=None):
         self._check()
         self._reset()
-        sql = interpolate(sql, params)
+        sql = interpolate(sql, params, self.connection.as_literal)
         self.query = sql
         statement = Statement(sql)
         result, headers = self.connection._run(statement)
@@ -88,7 +88,8 @@ class Cursor:
     def executemany(self, sql: str, seq_of_params):
         self._check()
         self._reset()
-        statements = [interpolate(sql, params) for params in seq_of_params]
+        as_literal = self.connection.as_literal
+        statements = [interpolate(sql, params, as_literal) for params in seq_of_params]
         if not statements:
             self.rowcount = 0
             return self

@@ -8,27 +8,65 @@ adaptation table is psycopg's own, which Django's SQL is written and tested agai
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 
 from psycopg import DataError as PsycopgDataError
 from psycopg import Error as PsycopgError
-from psycopg.adapt import Transformer
+from psycopg.adapt import AdaptersMap, Transformer
 
 from .exceptions import DataError, ProgrammingError
 
 _PLACEHOLDER = re.compile(r"%(?:\(([^)]*)\))?(.)", re.S)
+# Quoted identifiers, string literals (E'' too), dollar-quoted strings and comments: a literal
+# substituted inside one of them can end it ("*/", a newline, "$$" …) and smuggle in SQL.
+_PROTECTED = re.compile(
+    r'"(?:[^"]|"")*"|[Ee]\'(?:[^\'\\]|\\.|\'\')*\'|\'(?:[^\']|\'\')*\''
+    r"|\$([A-Za-z_]\w*|)\$.*?\$\1\$|--[^\n]*|/\*.*?\*/",
+    re.S,
+)
 _transformer = Transformer.from_context(None)
 _as_literal = _transformer.as_literal
 
 
-def quote(value) -> str:
+class Adapters(AdaptersMap):
+    """psycopg's adapters map for one connection (``connection.adapters``), as psycopg's own
+    connections have: registrations such as ``register_hstore(info, connection)`` land here and
+    its literals follow them. ``generation`` counts registrations so a cached transformer knows
+    when it is stale."""
+
+    generation = 0
+
+    def register_dumper(self, cls, dumper):
+        super().register_dumper(cls, dumper)
+        self.generation += 1
+
+    def register_loader(self, oid, loader):
+        super().register_loader(oid, loader)
+        self.generation += 1
+
+
+class _Context:
+    __slots__ = ("adapters", "connection")
+
+    def __init__(self, adapters):
+        self.adapters = adapters
+        self.connection = None
+
+
+def literal_function(adapters: AdaptersMap):
+    """psycopg's ``as_literal`` over ``adapters`` (a fresh transformer: dumpers are cached)."""
+    return Transformer(_Context(adapters)).as_literal
+
+
+def quote(value, as_literal=_as_literal) -> str:
     if type(value) is list and value:
         text = _text_array_literal(value)
         if text is not None:
             return text
     try:
-        return _as_literal(value).decode("utf-8")
+        return as_literal(value).decode("utf-8")
     except PsycopgDataError as error:
         raise DataError(str(error), pgcode="22021") from None
     except PsycopgError as error:
@@ -73,8 +111,28 @@ def _text_array_literal(values: list) -> str | None:
     return "'" + text + "'"
 
 
-def interpolate(sql: str, params) -> str:
-    """Replace placeholders with literals; ``%%`` becomes ``%`` (psycopg's rules)."""
+def _protected_spans(sql: str) -> list[tuple[int, int]]:
+    if not any(c in sql for c in "'\"$-/"):
+        return []
+    return [m.span() for m in _PROTECTED.finditer(sql)]
+
+
+def _inside(spans: list[tuple[int, int]], position: int) -> int | None:
+    """The start of the protected span holding ``position``, if any."""
+    index = bisect.bisect_right(spans, (position, float("inf"))) - 1
+    if index >= 0 and spans[index][0] <= position < spans[index][1]:
+        return spans[index][0]
+    return None
+
+
+def _in_comment(literal: str) -> str:
+    """A literal substituted into a comment (as psycopg does) must not be able to end it."""
+    return literal.replace("\r", " ").replace("\n", " ").replace("*/", "* /").replace("/*", "/ *")
+
+
+def interpolate(sql: str, params, as_literal=_as_literal) -> str:
+    """Replace placeholders with literals; ``%%`` becomes ``%`` (psycopg's rules).
+    ``as_literal`` is a connection's (``Connection.as_literal``), for its registered types."""
     if params is None:
         return sql
     if "%" not in sql:
@@ -91,6 +149,7 @@ def interpolate(sql: str, params) -> str:
     out = []
     last = 0
     index = 0
+    protected = _protected_spans(sql)
     for match in _PLACEHOLDER.finditer(sql):
         name, kind = match.group(1), match.group(2)
         out.append(sql[last : match.start()])
@@ -98,6 +157,13 @@ def interpolate(sql: str, params) -> str:
         if kind == "%" and name is None:
             out.append("%")
             continue
+        span = _inside(protected, match.start()) if protected else None
+        if span is not None and not sql.startswith(("--", "/*"), span):
+            raise ProgrammingError(
+                "a placeholder inside a SQL string literal, quoted identifier or dollar quote: "
+                "its value could end the quote and run as SQL; pass the whole value as a "
+                "parameter instead (write '%%' for a literal percent sign)"
+            )
         if kind not in "sbt":
             raise ProgrammingError(
                 f"only '%s', '%b', '%t' placeholders are allowed, got '%{kind}' "
@@ -119,7 +185,9 @@ def interpolate(sql: str, params) -> str:
                 )
             value = params[index]
             index += 1
-        out.append(quote(value))
+        out.append(
+            quote(value, as_literal) if span is None else _in_comment(quote(value, as_literal))
+        )
     if not named and index != len(params):
         raise ProgrammingError(
             f"the query has {index} placeholders but {len(params)} parameters were passed"

@@ -6,7 +6,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django_prisma import dbapi
 from django_prisma.base import DatabaseWrapper
 from django_prisma.creation import MARKER_TABLE
-
 from tests.conftest import fresh_database_url
 
 
