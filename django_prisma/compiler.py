@@ -14,14 +14,23 @@ from .postgres_fields import text_result_type
 def _cast(expression, sql, connection):
     try:
         output_field = expression.output_field
-        internal_type = output_field.get_internal_type()
     except (AttributeError, FieldError):
+        return sql
+    return cast_result(output_field, sql, connection, column=isinstance(expression, Col))
+
+
+def cast_result(output_field, sql, connection, *, column=False):
+    """``sql`` (a result column of ``output_field``) as the executor can return it exactly; the
+    converters of ``operations.get_db_converters`` turn it back."""
+    try:
+        internal_type = output_field.get_internal_type()
+    except AttributeError:
         return sql
     if internal_type == "JSONField":
         return f"({sql})::text"
     if internal_type == "DurationField":
         return f"EXTRACT(EPOCH FROM {sql})"
-    if internal_type == "FloatField" and isinstance(expression, Col):
+    if internal_type == "FloatField" and column:
         return f"({sql})::text"
     if text_result_type(output_field, connection):
         return f"({sql})::text"

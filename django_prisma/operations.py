@@ -15,6 +15,23 @@ class DatabaseOperations(PostgresOperations):
     def last_executed_query(self, cursor, sql, params):
         return getattr(cursor, "query", None)
 
+    def return_insert_columns(self, fields):
+        # RETURNING columns (database defaults) cast like the outermost SELECT's.
+        from .compiler import cast_result
+
+        if not fields:
+            return "", ()
+        columns = [
+            cast_result(
+                field,
+                f"{self.quote_name(field.model._meta.db_table)}.{self.quote_name(field.column)}",
+                self.connection,
+                column=True,
+            )
+            for field in fields
+        ]
+        return "RETURNING " + ", ".join(columns), ()
+
     def get_db_converters(self, expression):
         converters = super().get_db_converters(expression)
         internal_type = expression.output_field.get_internal_type()
