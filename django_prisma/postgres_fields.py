@@ -85,6 +85,8 @@ def text_result_type(field, connection) -> str | None:
     """The PostgreSQL type of ``field``'s values (``integer[]`` for arrays of any depth) when the
     compiler must select them as text for the executor, else None."""
     array_field, classes = _field_classes()
+    if getattr(field, "generated", False):  # GeneratedField: its output field's values
+        field = field.output_field
     if not classes or not isinstance(field, classes):
         return None
     if isinstance(field, array_field):
