@@ -16,6 +16,19 @@ DRIVER_OPTIONS = {
     "engine_hash": str,
     "ca_bundle": str,
 }
+
+
+class Secret(str):
+    """The API key, as a str whose repr hides it: Django's debug page prints the local variables
+    of every frame (``conn_params`` in ``connect()`` when the first query fails), and cleanses
+    only settings named like TOKEN, not locals."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********************'"
+
+
 BACKEND_OPTIONS = {"isolation_level", "cache", "chunk_size"}
 
 
@@ -48,7 +61,7 @@ def connection_params(settings_dict: dict) -> dict:
     except InterfaceError as error:
         raise ImproperlyConfigured(f"settings.DATABASES URL for django_prisma: {error}") from None
     options = dict(settings_dict.get("OPTIONS") or {})
-    params = {"url": url, "api_key": token}
+    params = {"url": url, "api_key": Secret(token) if token else None}
     if options.pop("pool", None):
         raise ImproperlyConfigured(
             "OPTIONS['pool'] is not supported by django_prisma: the Prisma server keeps the pool "

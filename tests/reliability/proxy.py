@@ -29,6 +29,10 @@ FAULTS = (
 
 REASONS = {
     200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -46,6 +50,7 @@ class Rule:
     status: int = 503
     body: bytes = b""
     delay: float = 0.3
+    headers: tuple = ()
     fired: int = 0
 
     def matches(self, method: str, path: str) -> bool:
@@ -288,6 +293,7 @@ class FaultProxy:
         head = (
             f"HTTP/1.1 {rule.status} {reason}\r\n"
             f"Content-Type: text/html\r\nContent-Length: {len(rule.body)}\r\n"
-            "Connection: keep-alive\r\n\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in rule.headers)
+            + "Connection: keep-alive\r\n\r\n"
         )
         client.sendall(head.encode("latin-1") + rule.body)
