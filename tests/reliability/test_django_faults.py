@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+import urllib3
 from django.db import connection, connections, transaction
 from django.db.utils import OperationalError
 
@@ -83,6 +84,8 @@ def test_orm_under_fault(proxied, fault, options, op, cause, rows, request):
     except OperationalError as error:
         raised = error
     proxied.disarm()
+    if connection.connection is not None:  # only the faulted request needs the short timeout
+        connection.connection.transport.timeout = urllib3.Timeout(connect=10, read=30)
     if cause is None:
         assert raised is None
     else:
