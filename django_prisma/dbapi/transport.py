@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import platform
 import ssl
 import time
 from http.cookies import SimpleCookie
 
-import urllib3
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    NewConnectionError,
-    ProtocolError,
-    ReadTimeoutError,
-    SSLError,
-)
-
 from . import exceptions as exc
 from .errors import error_from_response
+from .http import AnswerLost, AnswerTimeout, ConnectFailed, HTTPConnection, TLSFailed
 from .url import Endpoint
 
 VERSION = "0.1.0"
-USER_AGENT = (
-    f"django-prisma/{VERSION} (Python {platform.python_version()}; urllib3 {urllib3.__version__})"
-)
+USER_AGENT = f"django-prisma/{VERSION} (Python {platform.python_version()})"
 DEFAULT_ENGINE_HASH = "7.2.0"
+logger = logging.getLogger("django_prisma.dbapi")
 JWT_HEADER = "accelerate-query-engine-jwt"
 
 
@@ -51,7 +42,8 @@ class Transport:
         user_agent: str | None = None,
     ):
         self.endpoint = endpoint
-        self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self.keepalive_idle = keepalive_idle
         self.ca_bundle = ca_bundle
         self._base_headers = {
@@ -62,44 +54,66 @@ class Transport:
             "User-Agent": user_agent or USER_AGENT,
         }
         self._cookies: dict[str, str] = {}
+        self._base_block: bytes | None = None
         self._jwt: str | None = None
-        self._pool = None
+        self._conn: HTTPConnection | None = None
+        self._ssl_context = None
         self._last_used = 0.0
         self.requests_sent = 0
+        self.connections_opened = 0
 
     def __repr__(self) -> str:
         return f"<Transport {self.endpoint.origin}>"
 
-    def _new_pool(self):
+    @property
+    def timeout(self):
+        return (self.connect_timeout, self.read_timeout)
+
+    @timeout.setter
+    def timeout(self, value) -> None:
+        """Set both timeouts: a (connect, read) pair or an object with ``connect_timeout`` and
+        ``read_timeout`` (such as ``urllib3.Timeout``); the next request uses a new socket."""
+        if isinstance(value, tuple):
+            self.connect_timeout, self.read_timeout = value
+        else:
+            self.connect_timeout = value.connect_timeout
+            self.read_timeout = value.read_timeout
+        self.close()
+
+    def _new_connection(self) -> HTTPConnection:
         ep = self.endpoint
-        if ep.secure:
-            context = ssl.create_default_context(cafile=self.ca_bundle)
-            return urllib3.HTTPSConnectionPool(
-                ep.host,
-                ep.port,
-                maxsize=1,
-                block=False,
-                retries=False,
-                timeout=self.timeout,
-                ssl_context=context,
-                cert_reqs="CERT_REQUIRED",
-            )
-        return urllib3.HTTPConnectionPool(
-            ep.host, ep.port, maxsize=1, block=False, retries=False, timeout=self.timeout
+        if ep.secure and self._ssl_context is None:
+            # Certificates and host names are always verified; ca_bundle only adds trust.
+            self._ssl_context = ssl.create_default_context(cafile=self.ca_bundle)
+        return HTTPConnection(
+            ep.host,
+            ep.port,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            ssl_context=self._ssl_context if ep.secure else None,
         )
 
-    def _pool_for_request(self):
+    def _connection_for_request(self) -> HTTPConnection:
         # Servers close idle keep-alive sockets (prisma dev: after 5 s); a request written into a
-        # socket the server is closing may or may not run, so never reuse one that old.
-        if self._pool is None or time.monotonic() - self._last_used > self.keepalive_idle:
+        # socket the server is closing may or may not run, so never reuse one that old, nor one
+        # the server has already closed.
+        conn = self._conn
+        if (
+            conn is None
+            or time.monotonic() - self._last_used > self.keepalive_idle
+            or (conn.connected and conn.dropped())
+        ):
             self.close()
-            self._pool = self._new_pool()
-        return self._pool
+            conn = self._conn = self._new_connection()
+        if not conn.connected:
+            self.connections_opened += 1
+            logger.debug("opening a connection to %s", self.endpoint.origin)
+        return conn
 
     def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
     def _headers(self, extra) -> dict:
         headers = dict(self._base_headers)
@@ -110,6 +124,13 @@ class Transport:
         if extra:
             headers.update(extra)
         return headers
+
+    def _header_block(self, extra) -> bytes:
+        if not extra and not self._cookies and not self._jwt:
+            if self._base_block is None:
+                self._base_block = _encode(self._base_headers)
+            return self._base_block
+        return _encode(self._headers(extra))
 
     def _remember(self, headers) -> None:
         jwt = headers.get(JWT_HEADER)
@@ -142,83 +163,80 @@ class Transport:
         that failed after it may have reached the server sent again.
         """
         attempts = 2
+        origin = self.endpoint.origin
         for attempt in range(attempts):
-            pool = self._pool_for_request()
+            conn = self._connection_for_request()
             try:
                 self.requests_sent += 1
-                raw = pool.urlopen(
-                    method,
-                    path,
-                    body=body,
-                    headers=self._headers(headers),
-                    redirect=False,
-                    retries=False,
-                    preload_content=True,
-                    assert_same_host=False,
+                # The header block (it holds the API key) is never a local of this frame, which
+                # tracebacks and Django's debug page would show.
+                status, response_headers, data = conn.request(
+                    method, path, self._header_block(headers), body
                 )
-            except (NewConnectionError, ConnectTimeoutError) as error:
+            except ConnectFailed as error:
                 self.close()
                 if attempt + 1 < attempts:
                     continue
                 raise exc.OperationalError(
-                    f"cannot connect to the Prisma server at {self.endpoint.origin}: "
-                    f"{_reason(error)}"
+                    f"cannot connect to the Prisma server at {origin}: {error}"
                 ) from None
-            except SSLError as error:
+            except TLSFailed as error:
                 self.close()
-                raise exc.OperationalError(
-                    f"TLS failure talking to {self.endpoint.origin}: {_reason(error)}"
-                ) from None
-            except ReadTimeoutError:
+                raise exc.OperationalError(f"TLS failure talking to {origin}: {error}") from None
+            except AnswerTimeout:
                 self.close()
                 if idempotent:
                     raise exc.OperationalError(
-                        f"the Prisma server at {self.endpoint.origin} did not answer within "
-                        f"{self.timeout.read_timeout} s"
+                        f"the Prisma server at {origin} did not answer within {self.read_timeout} s"
                     ) from None
                 raise exc.OutcomeUnknown(
-                    f"the Prisma server at {self.endpoint.origin} did not answer within "
-                    f"{self.timeout.read_timeout} s; the statement may or may not have run, "
+                    f"the Prisma server at {origin} did not answer within "
+                    f"{self.read_timeout} s; the statement may or may not have run, "
                     "so it was not retried"
                 ) from None
-            except (ProtocolError, HTTPError) as error:
+            except AnswerLost as error:
                 self.close()
                 if idempotent and attempt + 1 < attempts:
                     continue
                 if idempotent:
                     raise exc.OperationalError(
-                        f"the connection to the Prisma server at {self.endpoint.origin} failed: "
-                        f"{_reason(error)}"
+                        f"the connection to the Prisma server at {origin} failed: {error}"
                     ) from None
                 raise exc.OutcomeUnknown(
-                    f"the connection to the Prisma server at {self.endpoint.origin} failed after "
-                    f"the request was sent ({_reason(error)}); it may or may not have run, so "
+                    f"the connection to the Prisma server at {origin} failed after "
+                    f"the request was sent ({error}); it may or may not have run, so "
                     "it was not retried"
                 ) from None
             self._last_used = time.monotonic()
-            self._remember(raw.headers)
-            if 200 <= raw.status < 300:
-                return Response(raw.status, raw.data, raw.headers)
-            if raw.status in (502, 504) and not idempotent:
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s%s: HTTP %s, %d bytes", method, origin, path, status, len(data))
+            if response_headers.get(JWT_HEADER) or response_headers.get("set-cookie"):
+                self._remember(response_headers)
+            if 200 <= status < 300:
+                return Response(status, data, response_headers)
+            if status in (502, 504) and not idempotent:
                 # A gateway's "bad gateway" / "gateway timeout" may come after the origin ran the
                 # request: for a write that is an unknown outcome, not a clean failure.
                 raise exc.OutcomeUnknown(
-                    f"the Prisma server at {self.endpoint.origin} answered HTTP {raw.status} "
+                    f"the Prisma server at {origin} answered HTTP {status} "
                     "(a gateway failure); the statement may or may not have run, so it was not "
                     "retried",
-                    http_status=raw.status,
+                    http_status=status,
                 )
-            if 300 <= raw.status < 400:
+            if 300 <= status < 400:
                 raise exc.OperationalError(
-                    f"the Prisma server answered a redirect (HTTP {raw.status}); redirects are "
+                    f"the Prisma server answered a redirect (HTTP {status}); redirects are "
                     "not followed, so that the API key is never sent elsewhere"
                 )
-            raise error_from_response(raw.status, raw.data, raw.headers)
+            raise error_from_response(status, data, response_headers)
         raise AssertionError("unreachable")
 
 
-def _reason(error: BaseException) -> str:
-    reason = getattr(error, "reason", None) or error
-    text = str(reason)
-    # urllib3 messages name the pool object; keep only what helps the user.
-    return text.split(": ", 1)[-1] if "HTTPConnection" in text else text
+def _encode(headers: dict) -> bytes:
+    lines = []
+    for name, value in headers.items():
+        text = f"{name}: {value}"
+        if "\r" in text or "\n" in text:
+            raise exc.InterfaceError(f"header {name!r} contains a line break")
+        lines.append(text)
+    return ("\r\n".join(lines) + "\r\n").encode("latin-1")

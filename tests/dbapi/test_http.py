@@ -165,7 +165,7 @@ def test_keep_alive_reuses_one_socket(conn):
         cur.execute("SELECT %s::int", [i])
         assert cur.fetchone() == (i,)
     assert conn.transport.requests_sent == 40
-    assert conn.transport._pool.num_connections == 1
+    assert conn.transport.connections_opened == 1
 
 
 def test_reuse_after_the_dev_server_closed_idle_sockets(dev_server):
