@@ -44,9 +44,20 @@ class ResultCastingMixin:
         self._outermost = True
         return super().execute_sql(*args, **kwargs)
 
+    def _returns_rows_to_python(self) -> bool:
+        # The executed query, or a part of the UNION / INTERSECTION / EXCEPT it executes (all
+        # parts are cast alike, so their columns still agree).
+        return self._outermost or getattr(self.query, "_prisma_result_part", False)
+
+    def get_combinator_sql(self, combinator, all):
+        if self._returns_rows_to_python():
+            for query in self.query.combined_queries:
+                query._prisma_result_part = True
+        return super().get_combinator_sql(combinator, all)
+
     def get_select(self, *args, **kwargs):
         select, klass_info, annotations = super().get_select(*args, **kwargs)
-        if self._outermost and not self.query.combinator:
+        if self._returns_rows_to_python() and not self.query.combinator:
             select = [
                 (expression, (_cast(expression, sql, self.connection), params), alias)
                 for expression, (sql, params), alias in select

@@ -129,3 +129,35 @@ def test_connection_queries_record_the_interpolated_sql(settings):
     with CaptureQueriesContext(connection) as ctx:
         list(User.objects.filter(email="x'y@example.com"))
     assert "'x''y@example.com'" in ctx.captured_queries[-1]["sql"]
+
+
+def test_union_results_are_exact_too():
+    from django.db.models import DurationField, ExpressionWrapper, JSONField, Value
+    from django.db.models.functions import Cast
+
+    make_users(2)
+    big = {"n": 12345678901234567890, "$type": "Decimal"}
+    first = (
+        User.objects.filter(email="u0@example.com")
+        .annotate(
+            data=Value(big, output_field=JSONField()),
+            gap=ExpressionWrapper(
+                Value(datetime.timedelta(days=2, microseconds=7)), output_field=DurationField()
+            ),
+        )
+        .values("email", "data", "gap")
+    )
+    second = (
+        User.objects.filter(email="u1@example.com")
+        .annotate(
+            data=Cast(Value('{"n": 1}'), JSONField()),
+            gap=ExpressionWrapper(
+                Value(datetime.timedelta(seconds=1)), output_field=DurationField()
+            ),
+        )
+        .values("email", "data", "gap")
+    )
+    rows = {row["email"]: row for row in first.union(second)}
+    assert rows["u0@example.com"]["data"] == big
+    assert rows["u0@example.com"]["gap"] == datetime.timedelta(days=2, microseconds=7)
+    assert rows["u1@example.com"]["gap"] == datetime.timedelta(seconds=1)
