@@ -7,7 +7,7 @@ import sys
 
 from .errors import PSLError
 from .parser import parse_path
-from .schema_to_models import generate_models
+from .schema_to_models import add_annotation_arguments, generate_models
 from .validate import validate
 
 
@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("schema", help="schema.prisma, or a folder of .prisma files")
     parser.add_argument("--no-validate", action="store_true", help="skip Prisma's semantic checks")
+    add_annotation_arguments(parser)
     args = parser.parse_args(argv)
     try:
         schema = parse_path(args.schema)
@@ -30,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
             for problem in problems:
                 print(f"error: {problem}", file=sys.stderr)
             return 1
-    sys.stdout.write(generate_models(schema))
+    sys.stdout.write(
+        generate_models(schema, args.app_label, use_annotations=not args.no_django_annotations)
+    )
     return 0
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import io
+import tokenize
+
 LINE_LENGTH = 100
 
 
@@ -74,3 +78,20 @@ def wrap(line: str, indent: int, line_length: int = LINE_LENGTH) -> list[str]:
         out += wrapped
     out.append(pad + end)
     return out
+
+
+def double_quoted(source: str) -> str:
+    """Python source with its plain string literals in double quotes, as ruff/black write them."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    out, previous_end = [], (1, 0)
+    for token in tokens:
+        if token.start[0] == previous_end[0]:
+            out.append(" " * (token.start[1] - previous_end[1]))
+        text = token.string
+        if token.type == tokenize.STRING and text[:1] == "'":
+            value = ast.literal_eval(text)
+            if '"' not in value:
+                text = '"' + text[1:-1].replace("\\'", "'") + '"'
+        out.append(text)
+        previous_end = token.end
+    return "".join(out)

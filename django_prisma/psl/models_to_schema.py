@@ -12,6 +12,8 @@ import uuid
 from django.db import models
 from django.db.models.functions import Now
 
+from .annotate_models import ModelAnnotator, auto_created_line
+
 SCALARS = {
     "AutoField": ("Int", None),
     "BigAutoField": ("BigInt", None),
@@ -107,7 +109,9 @@ def _literal(value) -> str | None:
 
 
 class SchemaWriter:
-    def __init__(self, model_classes):
+    def __init__(self, model_classes, annotate: bool = True):
+        self.annotate = annotate
+        self.annotators: dict[type, ModelAnnotator] = {}
         self.models = [m for m in model_classes if not m._meta.proxy and not m._meta.abstract]
         for model in list(self.models):
             for m2m in model._meta.local_many_to_many:
@@ -152,7 +156,27 @@ class SchemaWriter:
             self.back_relations[target].append(
                 f"{name} {self.names[model]}{many} @relation({_q(relation)})"
             )
-        return [line]
+        return [*self.field_docs(model, field), line]
+
+    def field_docs(self, model, field) -> list[str]:
+        if not self.annotate or model._meta.auto_created:
+            return []
+        return [f"/// {self.annotator(model).field(field.name)}"]
+
+    def annotator(self, model) -> ModelAnnotator:
+        if model not in self.annotators:
+            self.annotators[model] = ModelAnnotator(model)
+        return self.annotators[model]
+
+    def model_docs(self, model) -> list[str]:
+        opts = model._meta
+        lines = [opts.db_table_comment] if opts.db_table_comment else []
+        if self.annotate and opts.auto_created:
+            lines.append(auto_created_line(model))
+        elif self.annotate:
+            written = {f.name for f in opts.local_fields if f.column is not None}
+            lines += self.annotator(model).model_lines(written)
+        return [f"/// {line}" for line in lines]
 
     def scalar_line(self, model, field, is_fk: bool) -> str:
         name = field.attname if is_fk else field.name
@@ -195,11 +219,13 @@ class SchemaWriter:
                 continue
             if field.is_relation and field.many_to_one or field.one_to_one and field.is_relation:
                 if field.related_model not in self.names:
+                    lines += self.field_docs(model, field)
                     lines.append(self.scalar_line(model, field, is_fk=True))
                     continue
                 lines.append(self.scalar_line(model, field, is_fk=True))
                 lines += self.relation_lines(model, field)
             else:
+                lines += self.field_docs(model, field)
                 lines.append(self.scalar_line(model, field, is_fk=False))
         return lines
 
@@ -248,7 +274,7 @@ class SchemaWriter:
             lines = bodies[model] + self.back_relations[model]
             body = _align(lines)
             attrs = self.block_attributes(model)
-            doc = f"/// {opts_comment}\n" if (opts_comment := model._meta.db_table_comment) else ""
+            doc = "".join(f"{line}\n" for line in self.model_docs(model))
             parts.append(
                 f"{doc}model {self.names[model]} {{\n"
                 + "".join(f"  {line}\n" for line in body)
@@ -260,19 +286,30 @@ class SchemaWriter:
 
 
 def _align(lines: list[str]) -> list[str]:
-    """Column-align name, type and attributes like `prisma format`."""
-    split = [line.split(" ", 2) + [""] * (3 - len(line.split(" ", 2))) for line in lines]
-    width_name = max((len(s[0]) for s in split), default=0)
-    width_type = max((len(s[1]) for s in split), default=0)
-    return [f"{n.ljust(width_name)} {t.ljust(width_type)} {a}".rstrip() for n, t, a in split]
+    """Column-align name, type and attributes like `prisma format`; `///` lines stay as they are."""
+    fields = [line for line in lines if not line.startswith("///")]
+    split = {line: line.split(" ", 2) + [""] * (3 - len(line.split(" ", 2))) for line in fields}
+    width_name = max((len(s[0]) for s in split.values()), default=0)
+    width_type = max((len(s[1]) for s in split.values()), default=0)
+    return [
+        line
+        if line.startswith("///")
+        else " ".join(
+            [split[line][0].ljust(width_name), split[line][1].ljust(width_type), split[line][2]]
+        ).rstrip()
+        for line in lines
+    ]
 
 
-def schema_for_models(model_classes) -> str:
-    """schema.prisma text for the given Django model classes (plus their auto-created m2m tables)."""
-    return SchemaWriter(list(model_classes)).render()
+def schema_for_models(model_classes, annotate: bool = True) -> str:
+    """schema.prisma text for the given Django model classes (plus their auto-created m2m tables).
+
+    With `annotate`, `/// @django` lines record what Prisma cannot express (see `annotations`).
+    """
+    return SchemaWriter(list(model_classes), annotate).render()
 
 
-def schema_for_apps(app_labels=None) -> str:
+def schema_for_apps(app_labels=None, annotate: bool = True) -> str:
     from django.apps import apps
 
     configs = (
@@ -280,4 +317,4 @@ def schema_for_apps(app_labels=None) -> str:
         if app_labels
         else apps.get_app_configs()
     )
-    return schema_for_models(m for config in configs for m in config.get_models())
+    return schema_for_models((m for config in configs for m in config.get_models()), annotate)

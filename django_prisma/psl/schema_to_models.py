@@ -11,6 +11,8 @@ import json
 import keyword
 from dataclasses import dataclass, field
 
+from .annotated_models import AnnotatedCode
+from .annotations import ModelAnnotations, model_annotations, split_documentation
 from .ast import Block, Call, Field, Ident, Schema
 from .codeformat import LINE_LENGTH, wrap
 from .dmmf import _field_names
@@ -62,22 +64,40 @@ def _column(f: Field) -> str:
 
 
 class Generator:
-    def __init__(self, schema: Schema):
+    def __init__(self, schema: Schema, app_label: str | None = None, use_annotations: bool = True):
         self.schema = schema
+        self.app_label = app_label
         self.imports: set[str] = set()
-        self.models = [m for m in schema.models if not m.ignored]
+        self.annotated = AnnotatedCode(self.imports)
+        self.annotations = {
+            m.name: model_annotations(m.documentation) if use_annotations else ModelAnnotations()
+            for m in schema.models
+        }
+        self.models = [m for m in schema.models if not m.ignored and self._generates(m)]
         allocator = NameAllocator()
         self.enum_classes = {e.name: allocator.take(class_name(e.name)) for e in schema.enums}
         self.enum_members = {e.name: _enum_members(e) for e in schema.enums}
         self.plans = {
             m.name: ModelPlan(
-                m, allocator.take(class_name(m.name)), m.table_name, managed=m.kind == "model"
+                m,
+                allocator.take(self.annotations[m.name].class_name or class_name(m.name)),
+                m.table_name,
+                managed=m.kind == "model",
             )
             for m in self.models
         }
         self.relations = {m.name: relations(schema, m) for m in self.models}
         self.foreign_keys: dict[str, dict[str, RelationSide]] = {}
         self.allocator = allocator
+
+    def _generates(self, model: Block) -> bool:
+        annotations = self.annotations[model.name]
+        if annotations.auto_created:
+            return False  # Django creates this join table for a ManyToManyField
+        return self.app_label is None or annotations.app_label in (None, self.app_label)
+
+    def _annotated(self, model: Block) -> bool:
+        return self.annotations[model.name].meta is not None
 
     # -- naming ---------------------------------------------------------------------------------
     def _fk_for_column(self, model: Block) -> dict[str, RelationSide]:
@@ -236,8 +256,9 @@ class Generator:
         column = _column(f)
         if column != (attname or django_name):
             kwargs["db_column"] = _r(column)
-        if f.documentation:
-            kwargs["help_text"] = _r(f.documentation)
+        text = split_documentation(f.documentation)[1]
+        if text:
+            kwargs["help_text"] = _r(text)
 
     def foreign_key(self, model: Block, side: RelationSide, pk_names: set[str]) -> str:
         scalar = model.field(side.fields[0])
@@ -274,7 +295,14 @@ class Generator:
     # -- models ---------------------------------------------------------------------------------
     def build_model(self, model: Block) -> None:
         plan = self.plans[model.name]
-        plan.docstring = model.documentation
+        plan.docstring = split_documentation(model.documentation)[1]
+        annotated = self._annotated(model)
+        annotated_scalars = {
+            name
+            for side in self.relations[model.name]
+            if split_documentation(side.field.documentation)[0]
+            for name in side.fields
+        }
         pk_names = set(_primary_key_fields(model))
         composite_pk = len(pk_names) > 1
         if composite_pk:
@@ -296,12 +324,18 @@ class Generator:
                         f"# view has no unique key: Django needs a primary key, {preferred[0].name!r} stands in"
                     )
         fks = self.foreign_keys[model.name]
-        if composite_pk:
+        if composite_pk and not annotated:
             self.imports.add("composite")
             keys = _primary_key_fields(model) or _fallback_key(model)
             names = ", ".join(_r(plan.names.get(k, k)) for k in keys)
             plan.lines.append(f"pk = models.CompositePrimaryKey({names})")
         for f in model.fields:
+            line = self.annotated.field_line(f) if annotated else None
+            if line is not None:
+                plan.lines.append(line)
+                continue
+            if annotated and f.name in annotated_scalars:
+                continue  # the column of an annotated foreign key
             if f.unsupported is not None:
                 plan.lines.append(
                     f"# {f.name}: Unsupported({f.unsupported!r}) has no Django field; not mapped"
@@ -325,7 +359,14 @@ class Generator:
                 plan.lines.append(
                     f"# {f.name}: relation over ({', '.join(side.fields)}): Django has no multi-column foreign keys"
                 )
-        self.build_meta(model, plan)
+        if annotated:
+            annotations = self.annotations[model.name]
+            plan.lines += self.annotated.model_lines(annotations)
+            plan.meta += self.annotated.meta_lines(
+                model, annotations, plan.class_name, self.app_label
+            )
+        else:
+            self.build_meta(model, plan)
 
     def build_meta(self, model: Block, plan: ModelPlan) -> None:
         plan.meta.append(f"db_table = {_r(model.table_name)}")
@@ -417,8 +458,9 @@ class Generator:
             lines += [f"    {_docstring(plan.docstring)}", ""]
         for line in plan.lines:
             lines += wrap(line, 4)
-        lines.append("")
-        lines.append("    class Meta:")
+        if plan.meta:
+            lines.append("")
+            lines.append("    class Meta:")
         for line in plan.meta:
             lines += wrap(line, 8)
         return "\n".join(lines)
@@ -443,7 +485,7 @@ class Generator:
             "# Generated by django_prisma.psl from a Prisma schema.",
             "from django.db import models",
         ]
-        for imp in sorted(i for i in self.imports if i != "composite"):
+        for imp in sorted(self.imports - {"composite", header[1]}, reverse=True):
             header.insert(1, imp)
         sections = ["\n".join(header)] + (["\n".join(notes)] if notes else []) + parts
         return "\n\n\n".join(sections) + "\n"
@@ -522,6 +564,25 @@ def _dependency_order(models: list[Block], rels: dict[str, list[RelationSide]]) 
     return list(done.values())
 
 
-def generate_models(schema: Schema) -> str:
-    """Python source of a Django `models.py` for the schema."""
-    return Generator(schema).generate()
+def generate_models(
+    schema: Schema, app_label: str | None = None, use_annotations: bool = True
+) -> str:
+    """Python source of a Django `models.py` for the schema.
+
+    `/// @django` annotations (written by `prismaschema`) are honoured unless `use_annotations` is
+    false; with `app_label`, models annotated as another app's are left out.
+    """
+    return Generator(schema, app_label, use_annotations).generate()
+
+
+def add_annotation_arguments(parser) -> None:
+    """The command-line options of both model generators (`inspectprisma`, `python -m`)."""
+    parser.add_argument(
+        "--app-label",
+        help="the app the models are for: models annotated as another app's are left out",
+    )
+    parser.add_argument(
+        "--no-django-annotations",
+        action="store_true",
+        help="ignore `/// @django` lines and infer everything from the schema",
+    )

@@ -94,7 +94,9 @@ def test_models_from_the_schema_have_the_same_tables_columns_and_types(project):
     root, text = project
     from django_prisma.psl.schema_to_models import generate_models
 
-    write_app(root, "roundtrip", generate_models(parse_schema(text)))
+    schema = parse_schema(text)
+    # All apps in one package: the inference path (annotations name the original apps' labels).
+    write_app(root, "roundtrip", generate_models(schema, use_annotations=False))
     original = run_django(root, DESCRIBE.format(labels=LABELS), SOURCE_APPS, extra_path=[APPS_DIR])
     regenerated = run_django(
         root,
@@ -102,5 +104,18 @@ def test_models_from_the_schema_have_the_same_tables_columns_and_types(project):
         [*CONTRIB[:1], "django.contrib.postgres", "roundtrip"],
     )
     assert set(regenerated) == set(original)
+    unmapped = _unsupported_columns(schema)
+    assert unmapped == {("psl_fieldtypes_tag", "lasts")}
     for table, columns in original.items():
-        assert regenerated[table] == columns, table
+        expected = {c: v for c, v in columns.items() if (table, c) not in unmapped}
+        assert regenerated[table] == expected, table
+
+
+def _unsupported_columns(schema) -> set[tuple[str, str]]:
+    """Columns of types Prisma calls Unsupported (an interval): inference leaves them out."""
+    return {
+        (model.table_name, f.attribute("map").arg("name", 0) if f.attribute("map") else f.name)
+        for model in schema.models
+        for f in model.fields
+        if f.unsupported
+    }

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from django_prisma.psl import PSLError, parse_path, validate
-from django_prisma.psl.schema_to_models import generate_models
+from django_prisma.psl.schema_to_models import add_annotation_arguments, generate_models
 
 
 class Command(BaseCommand):
@@ -15,8 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("schema", nargs="?", help="a .prisma file or a folder of them")
         parser.add_argument("--database", default="default", help="whose SCHEMA_PATH to read")
+        add_annotation_arguments(parser)
 
-    def handle(self, *args, schema=None, database="default", **options):
+    def handle(self, *args, schema=None, database="default", app_label=None, **options):
         path = schema or settings.DATABASES.get(database, {}).get("SCHEMA_PATH")
         if not path:
             raise CommandError(f"no schema given and DATABASES[{database!r}] has no SCHEMA_PATH")
@@ -27,4 +28,9 @@ class Command(BaseCommand):
         problems = validate(parsed, prisma7_datasource=False)
         if problems:
             raise CommandError("the schema is invalid:\n" + "\n".join(map(str, problems)))
-        self.stdout.write(generate_models(parsed), ending="")
+        self.stdout.write(
+            generate_models(
+                parsed, app_label, use_annotations=not options["no_django_annotations"]
+            ),
+            ending="",
+        )

@@ -13,10 +13,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("app_labels", nargs="*")
         parser.add_argument("--output", "-o", help="write to this file instead of stdout")
+        parser.add_argument(
+            "--no-django-annotations",
+            action="store_true",
+            help="leave out the `/// @django` lines that make the schema -> models round trip lossless",
+        )
 
-    def handle(self, *app_labels, output=None, **options):
+    def handle(self, *app_labels, output=None, no_django_annotations=False, **options):
         try:
-            text = schema_for_apps(list(app_labels) or None)
+            text = schema_for_apps(list(app_labels) or None, annotate=not no_django_annotations)
         except LookupError as error:
             raise CommandError(str(error)) from error
         if output:

@@ -1,7 +1,11 @@
+import datetime
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 
 
 class Owner(models.Model):
@@ -50,3 +54,38 @@ class Pair(models.Model):
     left = models.IntegerField()
     right = models.IntegerField()
     note = models.TextField()
+
+
+class Tag(models.Model):
+    """Less common field types and Django-only options that Prisma cannot express."""
+
+    class Colour(models.TextChoices):
+        RED = "r", "Red"
+        BLUE = "b", "Blue"
+
+    id = models.SmallAutoField(primary_key=True)
+    label = models.SlugField(max_length=30, unique=True, verbose_name="label", help_text="a slug")
+    colour = models.CharField(max_length=1, choices=Colour.choices, default=Colour.RED, blank=True)
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)], db_comment="1 first")
+    huge = models.PositiveBigIntegerField(default=0, editable=False)
+    lasts = models.DurationField(default=datetime.timedelta(minutes=5))
+    path = models.FilePathField(path="/tmp", null=True)
+    picture = models.ImageField(upload_to="tags/", blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    seen = models.DateTimeField(db_default=Now())
+    double = models.GeneratedField(
+        expression=models.F("rank") * 2, output_field=models.IntegerField(), db_persist=True
+    )
+    things = models.ManyToManyField(Everything, through="Tagging", related_name="tags_on")
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = "tag"
+        db_table_comment = "tags for things"
+        constraints = [models.UniqueConstraint(fields=["rank", "colour"], name="tag_rank_colour")]
+
+
+class Tagging(models.Model):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    thing = models.ForeignKey(Everything, on_delete=models.CASCADE, db_index=False)
+    weight = models.FloatField(default=1.0)

@@ -1,0 +1,122 @@
+"""`/// @django …` documentation lines: the Django specifics a Prisma schema cannot express.
+
+`prismaschema` writes them and the schema -> models generator honours them, so Django -> schema ->
+Django is lossless for everything `makemigrations` compares. Expressions are Python, exactly as Django's
+migration writer serializes them (`models.X` is `django.db.models.X`; other names are dotted paths).
+
+On a model:
+    /// @django model auth.User                      app label and class name
+    /// @django Meta(verbose_name="user", ...)       the Meta options the model declares (may be empty)
+    /// @django manager objects = <expression>       a manager migrations record, in order
+    /// @django field groups = <expression>          a Django field with no Prisma field of its own
+                                                     (ManyToManyField, CompositePrimaryKey)
+    /// @django auto_created auth.User.groups        a join table Django creates for that
+                                                     ManyToManyField: not generated as a model
+On a field (the relation field for a foreign key):
+    /// @django <expression>                         the field, e.g. models.EmailField(max_length=254)
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib.util
+from dataclasses import dataclass, field
+
+PREFIX = "@django "
+
+
+@dataclass
+class ModelAnnotations:
+    app_label: str | None = None
+    class_name: str | None = None
+    meta: dict[str, str] | None = None  # option -> Python source of its value
+    managers: list[tuple[str, str]] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    auto_created: str | None = None
+
+
+def split_documentation(documentation: str | None) -> tuple[list[str], str | None]:
+    """The `@django` annotations (without the prefix) and the rest of the documentation."""
+    annotations, rest = [], []
+    for line in (documentation or "").splitlines():
+        if line.startswith(PREFIX):
+            annotations.append(line[len(PREFIX) :].strip())
+        else:
+            rest.append(line)
+    return annotations, "\n".join(rest).strip() or None
+
+
+def field_expression(documentation: str | None) -> str | None:
+    annotations, _ = split_documentation(documentation)
+    return annotations[0] if annotations else None
+
+
+def model_annotations(documentation: str | None) -> ModelAnnotations:
+    result = ModelAnnotations()
+    for line in split_documentation(documentation)[0]:
+        keyword, _, rest = line.partition(" ")
+        if keyword == "model":
+            result.app_label, _, result.class_name = rest.strip().rpartition(".")
+        elif keyword.startswith("Meta("):
+            result.meta = meta_options(line)
+        elif keyword in ("manager", "field"):
+            name, _, expression = rest.partition("=")
+            target = result.managers if keyword == "manager" else result.fields
+            target.append((name.strip(), expression.strip()))
+        elif keyword == "auto_created":
+            result.auto_created = rest.strip()
+    return result
+
+
+def meta_options(source: str) -> dict[str, str]:
+    """`Meta(a=1, b="x")` -> {"a": "1", "b": '"x"'}, values as written."""
+    call = ast.parse(source, mode="eval").body
+    return {kw.arg: ast.get_source_segment(source, kw.value) for kw in call.keywords}
+
+
+def imports_for(expression: str) -> set[str]:
+    """The import statements the dotted names in a serialized expression need."""
+    tree = ast.parse(expression, mode="eval")
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    imports = set()
+    for node in ast.walk(tree):
+        if id(node) in inner or not isinstance(node, (ast.Attribute, ast.Name)):
+            continue
+        dotted = _dotted(node)
+        if dotted and not (dotted.isidentifier() and hasattr(builtins, dotted)):
+            imports.add(_import_for(dotted))
+    return imports
+
+
+def _dotted(node) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def _import_for(dotted: str) -> str:
+    root = dotted.split(".", 1)[0]
+    if root == "models":
+        return "from django.db import models"
+    if root == "settings":
+        return "from django.conf import settings"
+    parts = dotted.split(".")
+    module = root
+    for end in range(len(parts) - 1, 1, -1):
+        candidate = ".".join(parts[:end])
+        if _is_module(candidate):
+            module = candidate
+            break
+    return f"import {module}"
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
