@@ -23,8 +23,9 @@ class ModelAnnotator:
         self.model = model
         self.state = ModelState.from_model(model)
 
-    def field(self, name: str) -> str:
-        return PREFIX + serialize(self.state.fields[name])
+    def field(self, name: str, prisma_name: str) -> str:
+        expression = serialize(self.state.fields[name])
+        return PREFIX + (expression if name == prisma_name else f"{name} = {expression}")
 
     def model_lines(self, written_fields: set[str]) -> list[str]:
         """Model-level lines; `written_fields` are the Django fields that have a Prisma field."""

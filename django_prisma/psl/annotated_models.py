@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .annotations import ModelAnnotations, field_expression, imports_for
+from .annotations import ModelAnnotations, field_annotation, imports_for
 from .ast import Block, Field
 
 
@@ -17,8 +17,8 @@ class AnnotatedCode:
         return f"{name} = {expression}"
 
     def field_line(self, f: Field) -> str | None:
-        expression = field_expression(f.documentation)
-        return self.assignment(f.name, expression) if expression else None
+        annotation = field_annotation(f.documentation, f.name)
+        return self.assignment(*annotation) if annotation else None
 
     def model_lines(self, annotations: ModelAnnotations) -> list[str]:
         """Fields without a Prisma field of their own, then managers in their original order."""

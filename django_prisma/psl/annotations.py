@@ -12,8 +12,11 @@ On a model:
                                                      (ManyToManyField, CompositePrimaryKey)
     /// @django auto_created auth.User.groups        a join table Django creates for that
                                                      ManyToManyField: not generated as a model
-On a field (the relation field for a foreign key):
+On a field:
     /// @django <expression>                         the field, e.g. models.EmailField(max_length=254)
+    /// @django user = <expression>                  a field with another Django name: a foreign key
+                                                     sits on its column's scalar (`user_id`), whose
+                                                     comment `prisma db pull` keeps
 """
 
 from __future__ import annotations
@@ -47,9 +50,15 @@ def split_documentation(documentation: str | None) -> tuple[list[str], str | Non
     return annotations, "\n".join(rest).strip() or None
 
 
-def field_expression(documentation: str | None) -> str | None:
+def field_annotation(documentation: str | None, prisma_name: str) -> tuple[str, str] | None:
+    """(Django field name, expression) from a field's documentation, if annotated."""
     annotations, _ = split_documentation(documentation)
-    return annotations[0] if annotations else None
+    if not annotations:
+        return None
+    name, separator, expression = annotations[0].partition("=")
+    if separator and name.strip().isidentifier() and not expression.startswith("="):
+        return name.strip(), expression.strip()
+    return prisma_name, annotations[0]
 
 
 def model_annotations(documentation: str | None) -> ModelAnnotations:

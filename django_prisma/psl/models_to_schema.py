@@ -156,12 +156,13 @@ class SchemaWriter:
             self.back_relations[target].append(
                 f"{name} {self.names[model]}{many} @relation({_q(relation)})"
             )
-        return [*self.field_docs(model, field), line]
+        return [line]
 
     def field_docs(self, model, field) -> list[str]:
         if not self.annotate or model._meta.auto_created:
             return []
-        return [f"/// {self.annotator(model).field(field.name)}"]
+        prisma_name = field.attname if field.is_relation else field.name
+        return [f"/// {self.annotator(model).field(field.name, prisma_name)}"]
 
     def annotator(self, model) -> ModelAnnotator:
         if model not in self.annotators:
@@ -218,11 +219,11 @@ class SchemaWriter:
             if field.column is None:
                 continue
             if field.is_relation and field.many_to_one or field.one_to_one and field.is_relation:
-                if field.related_model not in self.names:
-                    lines += self.field_docs(model, field)
-                    lines.append(self.scalar_line(model, field, is_fk=True))
-                    continue
+                # On the column's scalar: `prisma db pull` rewrites relation fields and their comments.
+                lines += self.field_docs(model, field)
                 lines.append(self.scalar_line(model, field, is_fk=True))
+                if field.related_model not in self.names:
+                    continue
                 lines += self.relation_lines(model, field)
             else:
                 lines += self.field_docs(model, field)

@@ -94,7 +94,7 @@ class Generator:
         annotations = self.annotations[model.name]
         if annotations.auto_created:
             return False  # Django creates this join table for a ManyToManyField
-        return self.app_label is None or annotations.app_label in (None, self.app_label)
+        return self.app_label is None or annotations.app_label == self.app_label
 
     def _annotated(self, model: Block) -> bool:
         return self.annotations[model.name].meta is not None
@@ -297,12 +297,6 @@ class Generator:
         plan = self.plans[model.name]
         plan.docstring = split_documentation(model.documentation)[1]
         annotated = self._annotated(model)
-        annotated_scalars = {
-            name
-            for side in self.relations[model.name]
-            if split_documentation(side.field.documentation)[0]
-            for name in side.fields
-        }
         pk_names = set(_primary_key_fields(model))
         composite_pk = len(pk_names) > 1
         if composite_pk:
@@ -334,8 +328,6 @@ class Generator:
             if line is not None:
                 plan.lines.append(line)
                 continue
-            if annotated and f.name in annotated_scalars:
-                continue  # the column of an annotated foreign key
             if f.unsupported is not None:
                 plan.lines.append(
                     f"# {f.name}: Unsupported({f.unsupported!r}) has no Django field; not mapped"
@@ -570,7 +562,7 @@ def generate_models(
     """Python source of a Django `models.py` for the schema.
 
     `/// @django` annotations (written by `prismaschema`) are honoured unless `use_annotations` is
-    false; with `app_label`, models annotated as another app's are left out.
+    false; with `app_label`, only the models annotated as that app's are generated.
     """
     return Generator(schema, app_label, use_annotations).generate()
 
@@ -579,7 +571,7 @@ def add_annotation_arguments(parser) -> None:
     """The command-line options of both model generators (`inspectprisma`, `python -m`)."""
     parser.add_argument(
         "--app-label",
-        help="the app the models are for: models annotated as another app's are left out",
+        help="generate only the models annotated (`/// @django model LABEL.Name`) as this app's",
     )
     parser.add_argument(
         "--no-django-annotations",

@@ -17,6 +17,7 @@ from django_prisma.psl.schema_to_models import generate_models
 
 from .corpus import oracle_dir
 from .django_project import run_django, write_app
+from .regenerated_apps import makemigrations_check, regenerate
 
 CONTRIB = [
     "django.contrib.contenttypes",
@@ -176,12 +177,15 @@ def test_pull_into_prismaschema_output_keeps_django_names(database, tmp_path):
         [*CONTRIB, "django_prisma"],
         database=settings_db,
     )
-    pulled = parse_schema(
-        prisma_db_pull(
-            f"postgres://{PG['USER']}@{PG['HOST']}:{PG['PORT']}/{database}", output.read_text()
-        )
+    pulled_text = prisma_db_pull(
+        f"postgres://{PG['USER']}@{PG['HOST']}:{PG['PORT']}/{database}", output.read_text()
     )
+    pulled = parse_schema(pulled_text)
     permission = pulled.model("Permission")
     assert permission is not None and permission.db_name == "auth_permission"
     assert permission.field("content_type").type == "ContentType"
     assert pulled.model("User_groups").field("user").type == "User"
+    # The pull keeps the `/// @django` annotations, so the models regenerated from it need no migration.
+    labels = ["contenttypes", "auth", "admin", "sessions"]
+    check = makemigrations_check(tmp_path, regenerate(tmp_path, pulled_text, labels), labels)
+    assert check["code"] == 0 and "No changes detected" in check["output"], check["output"]
