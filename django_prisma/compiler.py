@@ -7,6 +7,7 @@ from django.core.exceptions import FieldError
 from django.db.backends.postgresql import compiler as pg
 from django.db.models.expressions import Col
 from django.db.models.sql.compiler import SQLCompiler as BaseSQLCompiler
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 
 from .postgres_fields import text_result_type
 
@@ -40,9 +41,39 @@ def cast_result(output_field, sql, connection, *, column=False):
 class ResultCastingMixin:
     _outermost = False
 
-    def execute_sql(self, *args, **kwargs):
+    def execute_sql(
+        self, result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE
+    ):
         self._outermost = True
-        return super().execute_sql(*args, **kwargs)
+        if chunked_fetch and result_type == MULTI:
+            self.connection.next_chunked_read_is_ordered = self._order_totally()
+        return super().execute_sql(result_type, chunked_fetch, chunk_size)
+
+    def _order_totally(self) -> bool:
+        """For iterator(): make the order total (the primary key breaks ties), so that chunks
+        read with LIMIT/OFFSET neither repeat nor skip rows. False when that can't be done."""
+        query = self.query
+        if (
+            query.model is None
+            or query.distinct
+            or query.combinator
+            or query.is_sliced
+            or query.group_by is not None
+            or query.extra_order_by
+            or query.select_for_update
+        ):
+            return False
+        ordering = list(
+            query.order_by or (query.get_meta().ordering if query.default_ordering else ())
+        )
+        if "?" in ordering:
+            return False
+        if "pk" not in ordering and "-pk" not in ordering:
+            query = query.clone()
+            query.clear_ordering(force=True)
+            query.add_ordering(*ordering, "pk")
+            self.query = query
+        return True
 
     def _returns_rows_to_python(self) -> bool:
         # The executed query, or a part of the UNION / INTERSECTION / EXCEPT it executes (all
