@@ -193,3 +193,10 @@ def test_values_mentioning_session_functions_can_be_stored(conn, make_table):
     # but the function itself, next to such a value, is still caught
     with pytest.raises(dbapi.NotSupportedError):
         cur.execute("SELECT %s, pg_advisory_lock(1)", ["'--"])
+
+
+def test_dollar_quoted_values_that_mention_session_functions_are_inert():
+    from django_prisma.dbapi.statements import Statement
+
+    for sql in ("SELECT $$pg_advisory_lock(1)$$", "SELECT $q$set_config('a', 'b', false)$q$"):
+        Statement(sql).check(in_transaction=False)  # a value, not a call: nothing refused
