@@ -137,21 +137,31 @@ def run_demo() -> int:
 
 def cached_read(report: Report) -> None:
     print("\n5. Cache (Accelerate's cache, chosen per queryset)")
-    try:
-        from django_prisma import CacheStrategy
-    except ImportError:
-        report.step("with_cache", "not available in this build", True)
-        return
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from django_prisma import CacheStrategy
     from example.petshop.models import User
 
-    users = User.objects.with_cache(CacheStrategy(ttl=60, swr=60)).order_by("email")
-    names = [u.name for u in users]
-    info = getattr(users, "cache_info", None)
-    status = getattr(info, "status", None) if info is not None else None
+    strategy = CacheStrategy(ttl=60, swr=60)
+    statuses = []
+    for _ in range(2):
+        users = User.objects.with_cache(strategy).order_by("email")
+        with CaptureQueriesContext(connection) as queries:
+            names = [u.name for u in users]
+        info = users.cache_info
+        statuses.append((info.status, info.source, len(queries)))
     report.step(
-        "with_cache(ttl=60, swr=60) read",
-        f"{names}, cache status: {status}",
-        names == ["Alice", "Bob"],
+        "with_cache(ttl=60, swr=60) read twice",
+        f"{names}; status/source: {statuses[0][:2]} then {statuses[1][:2]}",
+        names == ["Alice", "Bob"] and statuses[1][0] == "ttl",
+    )
+    User.objects.create(email="carol@example.com", name="Carol")
+    fresh = [u.name for u in User.objects.with_cache(strategy).order_by("email")]
+    report.step(
+        "a write invalidates the cached read (automatic table tags)",
+        fresh,
+        fresh == ["Alice", "Bob", "Carol"],
     )
 
 

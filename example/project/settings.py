@@ -19,8 +19,13 @@ DATABASES = {
         "ENGINE": "django_prisma",
         "URL": os.environ.get("DATABASE_URL", ""),
         "SCHEMA_PATH": str(BASE_DIR / "schema.prisma"),
+        # Local servers have no Accelerate cache: serve with_cache() from Django's cache instead,
+        # with the same ttl/swr/tags semantics, so development behaves like production.
+        "OPTIONS": {"cache": {"fallback": "default", "auto_tags": True}},
     }
 }
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
