@@ -73,10 +73,17 @@ def _schema_tables(schema):
 def drift(django_models, schema) -> list[checks.Warning]:
     """Disagreements between Django models and a parsed schema, as check warnings."""
     tables = _schema_tables(schema)
+    # A schema that has none of an app's tables is not about that app (a Prisma-first schema
+    # rarely lists django.contrib's tables): only the apps it covers are compared.
+    covered_apps = {
+        model._meta.app_label for model in django_models if model._meta.db_table in tables
+    }
     out = []
     for model in django_models:
         opts = model._meta
         if opts.proxy or not opts.managed and opts.db_table not in tables:
+            continue
+        if opts.app_label not in covered_apps:
             continue
         entry = tables.get(opts.db_table)
         if entry is None:

@@ -40,3 +40,33 @@ def test_drift_warnings(tmp_path):
     assert "column auth_user.last_name is not in Prisma model User" in drifted
     assert "Django relates it to 'auth_group', Prisma to 'auth_groups'" in drifted
     assert set(result["ids"]) == {"django_prisma.W001"}
+
+
+RUN_UNCOVERED = r"""
+from django.core.management import call_command
+call_command("prismaschema", "contenttypes", output={schema!r})
+from django_prisma.psl.checks import check_prisma_schema
+only_contenttypes = [w.msg for w in check_prisma_schema()]
+text = open({schema!r}).read().replace('@@map("django_content_type")', '@@map("content_types")')
+text += '\nmodel Stray {{\n  id Int @id\n\n  @@map("auth_user")\n}}\n'
+open({schema!r}, "w").write(text)
+covered = [w.msg for w in check_prisma_schema()]
+result = {{"only_contenttypes": only_contenttypes, "covered": covered}}
+"""
+
+
+def test_apps_the_schema_does_not_cover_are_not_compared(tmp_path):
+    schema = tmp_path / "schema.prisma"
+    database = {"ENGINE": "django_prisma", "NAME": "unused", "SCHEMA_PATH": str(schema)}
+    result = run_django(
+        tmp_path,
+        RUN_UNCOVERED.format(schema=str(schema)),
+        ["django.contrib.contenttypes", "django.contrib.auth", "django_prisma"],
+        database=database,
+    )
+    # auth has no table in a contenttypes-only schema: not reported table by table.
+    assert result["only_contenttypes"] == []
+    covered = "\n".join(result["covered"])
+    # Once the schema names one auth table, auth's other tables are missing drift.
+    assert "table 'auth_group' is not in the Prisma schema" in covered
+    assert "table 'django_content_type' is not in the Prisma schema" in covered
