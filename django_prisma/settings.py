@@ -9,6 +9,7 @@ from .dbapi.url import parse_url, split_api_key
 
 # OPTIONS understood by the driver, with the type each must have.
 DRIVER_OPTIONS = {
+    "atomic_autocommit_writes": bool,
     "transaction_timeout": int,
     "transaction_max_wait": int,
     "connect_timeout": (int, float),
@@ -76,7 +77,7 @@ def connection_params(settings_dict: dict) -> dict:
             raise ImproperlyConfigured(
                 f"unknown django_prisma OPTIONS key {name!r}; known keys: {known}"
             )
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ImproperlyConfigured(
                 f"OPTIONS[{name!r}] must be a number or string as documented, not {value!r}"
             )

@@ -246,3 +246,27 @@ def test_concurrent_transactions_on_the_executor(executor_server, table_name):
         b.close()
         admin.cursor().execute(f"DROP TABLE {table}")
         admin.close()
+
+
+def test_autocommit_writes_travel_in_a_transaction_node_unless_turned_off(executor_server):
+    import orjson
+
+    from django_prisma import dbapi
+
+    sent = []
+    for atomic in (True, False):
+        conn = dbapi.connect(executor_server.url, autocommit=True, atomic_autocommit_writes=atomic)
+        original = conn.transport.request
+
+        def spy(method, path, body=None, **kwargs):
+            sent.append(orjson.loads(body) if body else None)
+            return original(method, path, body, **kwargs)
+
+        conn.transport.request = spy
+        cur = conn.cursor()
+        cur.execute("SELECT 1")
+        cur.execute("CREATE TABLE IF NOT EXISTS atomic_writes (id int)")
+        conn.close()
+    plans = [body["plan"]["type"] for body in sent]
+    # reads are never wrapped; writes are, unless the option is off
+    assert plans == ["query", "transaction", "query", "execute"]
