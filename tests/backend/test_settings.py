@@ -80,3 +80,15 @@ def test_debug_page_never_shows_the_key(rf):
         cleansed = reporter.filter.cleanse_setting("DATABASES", settings_like["DATABASES"])
     assert "s3cret-key" not in repr(cleansed)
     assert connection_params(dict(db.settings_dict))["api_key"] == "s3cret-key"
+
+
+def test_app_ready_moves_keys_out_of_every_url(settings):
+    from django.apps import apps
+
+    settings.DATABASES = {
+        **settings.DATABASES,
+        "remote": {"ENGINE": "django_prisma", "URL": "prisma://example.org/?api_key=k3y"},
+    }
+    apps.get_app_config("django_prisma").ready()
+    entry = settings.DATABASES["remote"]
+    assert "k3y" not in entry["URL"] and entry["TOKEN"] == "k3y"
