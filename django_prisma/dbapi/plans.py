@@ -37,14 +37,7 @@ def single(sql: str, *, returns_rows: bool, atomic: bool, prelude: list[str] = (
     acknowledge the write and never commit it; the wrapper's COMMIT always ends it. ``prelude``
     statements (SET LOCAL …) run first, on the same server connection.
     """
-    node = node_for(sql, returns_rows)
-    if atomic:
-        node = {
-            "type": "transaction",
-            "args": _with_prelude(node, [IMMEDIATE_CONSTRAINTS, *prelude]),
-        }
-    else:
-        node = _with_prelude(node, list(prelude))
+    node = _wrapped(node_for(sql, returns_rows), atomic, prelude)
     return body(node, "queryRaw" if returns_rows else "executeRaw")
 
 
@@ -53,11 +46,13 @@ def batch(statements: list[str], *, atomic: bool, prelude: list[str] = ()) -> by
     # `sum` runs its children concurrently, but inside `transaction` they share one database
     # connection whose queue is first-in first-out, so they still run in the given order.
     node = {"type": "sum", "args": [node_for(sql, False) for sql in statements]}
+    return body(_wrapped(node, atomic, prelude), "executeRaw")
+
+
+def _wrapped(node: dict, atomic: bool, prelude) -> dict:
     if atomic:
-        node = {
+        return {
             "type": "transaction",
             "args": _with_prelude(node, [IMMEDIATE_CONSTRAINTS, *prelude]),
         }
-    else:
-        node = _with_prelude(node, list(prelude))
-    return body(node, "executeRaw")
+    return _with_prelude(node, list(prelude))
