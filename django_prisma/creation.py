@@ -47,6 +47,12 @@ class DatabaseCreation(PostgresCreation):
                 "tests), so that the tests never touch the main database"
             )
         self._start_local_server(name, test, keepdb, verbosity)
+        # A TestCase class runs inside one transaction: let it last as long as the local server
+        # allows (an hour for the executor, five minutes for @prisma/dev) unless configured.
+        options = settings_dict.setdefault("OPTIONS", {})
+        if "transaction_timeout" not in options:
+            options["transaction_timeout"] = 3_600_000
+            self._added_timeout = True
         return name
 
     def _use_url(self, url, token=None):
@@ -121,6 +127,9 @@ class DatabaseCreation(PostgresCreation):
         saved = getattr(self, "_saved", None)
         if saved is not None:
             self.connection.settings_dict["URL"], self.connection.settings_dict["TOKEN"] = saved
+        if getattr(self, "_added_timeout", False):
+            self.connection.settings_dict["OPTIONS"].pop("transaction_timeout", None)
+            self._added_timeout = False
 
     def _clone_test_db(self, suffix, verbosity, keepdb=False):
         raise NotImplementedError("django_prisma test databases cannot be cloned: use --parallel=1")

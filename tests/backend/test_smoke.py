@@ -24,3 +24,9 @@ def test_atomic_rollback():
         User.objects.create(email="bob@example.com")
         raise RuntimeError("roll back")
     assert not User.objects.filter(email="bob@example.com").exists()
+
+
+def test_test_database_transactions_may_last_as_long_as_a_test_class():
+    # pytest-django's test database comes from creation.py, which lifts the default timeout.
+    assert connection.settings_dict["OPTIONS"]["transaction_timeout"] == 3_600_000
+    assert connection.connection is None or connection.connection.transaction_timeout == 3_600_000
