@@ -15,8 +15,9 @@ class DatabaseOperations(PostgresOperations):
     def last_executed_query(self, cursor, sql, params):
         return getattr(cursor, "query", None)
 
-    def return_insert_columns(self, fields):
-        # RETURNING columns (database defaults) cast like the outermost SELECT's.
+    def returning_columns(self, fields):
+        # RETURNING columns (database defaults, and on Django 6 an UPDATE's) cast like the
+        # outermost SELECT's.
         from .compiler import cast_result
 
         if not fields:
@@ -31,6 +32,9 @@ class DatabaseOperations(PostgresOperations):
             for field in fields
         ]
         return "RETURNING " + ", ".join(columns), ()
+
+    # Django < 6.0 names it return_insert_columns().
+    return_insert_columns = returning_columns
 
     def get_db_converters(self, expression):
         converters = super().get_db_converters(expression)

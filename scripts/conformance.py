@@ -38,6 +38,8 @@ SETTINGS = """
 import os
 from urllib.parse import urlsplit
 
+import django
+
 _pg = urlsplit({postgres_url!r})
 _backend = os.environ["CONFORMANCE_BACKEND"]
 
@@ -62,8 +64,10 @@ else:
 DATABASES = {{"default": _db("default"), "other": _db("other")}}
 SECRET_KEY = "django_tests_secret_key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = False
+if django.VERSION < (6, 0):
+    # As Django's own tests/test_sqlite.py (Django 6.0 dropped it: BigAutoField is the default).
+    DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 """
 
 RESULT_LINE = re.compile(r"^(?P<name>\w+) \((?P<path>[\w.]+)\)(?:\n.*?)? \.\.\. (?P<outcome>.+)$", re.M)
@@ -189,6 +193,7 @@ def main(argv=None) -> int:
                     Path(args.logs).mkdir(parents=True, exist_ok=True)
                     Path(args.logs, f"{app}.{backend}.log").write_text(result["tail"])
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=1))
     print()
     print(report(results, backends))

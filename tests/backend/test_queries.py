@@ -189,3 +189,39 @@ def test_union_results_are_exact_too():
     assert rows["u0@example.com"]["data"] == big
     assert rows["u0@example.com"]["gap"] == datetime.timedelta(days=2, microseconds=7)
     assert rows["u1@example.com"]["gap"] == datetime.timedelta(seconds=1)
+
+
+def test_returning_columns_are_exact_too():
+    # INSERT … RETURNING (database defaults) and, on Django 6, UPDATE … RETURNING (fields
+    # assigned an expression are read back by save()) cast their columns like a SELECT's.
+    import django
+    from django.db import models
+    from django.db.models import Value
+    from django.test.utils import isolate_apps
+
+    big = {"n": 12345678901234567890, "$type": "Decimal"}
+
+    with isolate_apps("tests.testapp"):
+
+        class Returned(models.Model):
+            data = models.JSONField(db_default=Value(big, output_field=models.JSONField()))
+            gap = models.DurationField(db_default=datetime.timedelta(days=1, microseconds=5))
+            ratio = models.FloatField(default=1.5)
+
+            class Meta:
+                app_label = "testapp"
+                db_table = "returned_columns"
+
+        with connection.schema_editor() as editor:
+            editor.create_model(Returned)
+        row = Returned.objects.create()
+        assert row.data == big
+        assert row.gap == datetime.timedelta(days=1, microseconds=5)
+        row.gap = F("gap") + datetime.timedelta(microseconds=1)
+        row.ratio = F("ratio") * 2
+        row.save()
+        if django.VERSION >= (6, 0):
+            assert row.gap == datetime.timedelta(days=1, microseconds=6)
+            assert row.ratio == 3.0
+        row.refresh_from_db()
+        assert (row.gap, row.ratio) == (datetime.timedelta(days=1, microseconds=6), 3.0)
