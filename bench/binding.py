@@ -56,7 +56,10 @@ def measure(server_url: str, rounds: int) -> dict[str, float]:
     variants = {
         "select, literals": lambda i: plan("query", f"SELECT * FROM bind_bench WHERE id = {i}"),
         "select, $1 typed": lambda i: plan(
-            "query", "SELECT * FROM bind_bench WHERE id = $1", [i], [{"scalarType": "int", "arity": "scalar"}]
+            "query",
+            "SELECT * FROM bind_bench WHERE id = $1",
+            [i],
+            [{"scalarType": "int", "arity": "scalar"}],
         ),
         "insert, literals": lambda i: plan(
             "execute",
