@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from psycopg import DataError as PsycopgDataError
 from psycopg import Error as PsycopgError
@@ -65,6 +66,9 @@ def quote(value, as_literal=_as_literal) -> str:
         text = _text_array_literal(value)
         if text is not None:
             return text
+    elif type(value) is Decimal and value.is_nan():
+        # PostgreSQL's NaN has no sign (psycopg writes Decimal("-NaN") as bare -NaN, not SQL).
+        return "'NaN'::numeric"
     try:
         return as_literal(value).decode("utf-8")
     except PsycopgDataError as error:

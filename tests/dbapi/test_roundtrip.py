@@ -339,3 +339,10 @@ def test_values_python_cannot_hold_are_data_errors(conn, sql):
     assert "range" in str(info.value)
     cur.execute(sql.replace("SELECT ", "SELECT (") + ")::text")  # the text form works
     assert cur.fetchone()[0]
+
+
+@pytest.mark.parametrize("text", ["NaN", "-NaN", "sNaN"])
+def test_every_decimal_nan_is_postgresqls_nan(conn, text):
+    cur = conn.cursor()
+    cur.execute("SELECT %s::numeric::text", [Decimal(text)])
+    assert cur.fetchone() == ("NaN",)

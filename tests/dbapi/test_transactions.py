@@ -258,9 +258,9 @@ def test_autocommit_writes_travel_in_a_transaction_node_unless_turned_off(execut
         conn = dbapi.connect(executor_server.url, autocommit=True, atomic_autocommit_writes=atomic)
         original = conn.transport.request
 
-        def spy(method, path, body=None, **kwargs):
+        def spy(method, path, body=None, _original=original, **kwargs):
             sent.append(orjson.loads(body) if body else None)
-            return original(method, path, body, **kwargs)
+            return _original(method, path, body, **kwargs)
 
         conn.transport.request = spy
         cur = conn.cursor()
