@@ -1,6 +1,7 @@
 """What the pool-poisoning immunity costs: one autocommit INSERT … RETURNING sent bare, wrapped in
-a `transaction` plan node, and wrapped with SET CONSTRAINTS ALL IMMEDIATE (what django_prisma
-sends by default), alternating on one executor + PostgreSQL server.
+a `transaction` plan node (what django_prisma sends by default), and wrapped with SET CONSTRAINTS
+ALL IMMEDIATE as well (an earlier design; deferred-constraint failures are now replayed instead),
+alternating on one executor + PostgreSQL server.
 
     python bench/autocommit_writes.py [--rounds N]
 """
@@ -34,8 +35,8 @@ def raw(sql, kind):
 
 VARIANTS = {
     "bare": raw(INSERT, "query"),
-    "transaction node": {"type": "transaction", "args": raw(INSERT, "query")},
-    "transaction + SET CONSTRAINTS (default)": {
+    "transaction node (default)": {"type": "transaction", "args": raw(INSERT, "query")},
+    "transaction + SET CONSTRAINTS": {
         "type": "transaction",
         "args": {"type": "seq", "args": [raw("SET CONSTRAINTS ALL IMMEDIATE", "execute"),
                                          raw(INSERT, "query")]},

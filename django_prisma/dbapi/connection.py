@@ -12,6 +12,7 @@ from . import plans
 from .cursor import Cursor
 from .exceptions import (
     DatabaseError,
+    IntegrityError,
     InterfaceError,
     OperationalError,
     OutcomeUnknown,
@@ -313,13 +314,18 @@ class Connection:
                 atomic=atomic,
                 prelude=self._zone_prelude if zoned else (),
             )
-            response = self.transport.request(
-                "POST",
-                "/query",
-                payload,
-                idempotent=statement.read_only,
-                headers=self.request_headers if statement.read_only else None,
-            )
+            try:
+                response = self.transport.request(
+                    "POST",
+                    "/query",
+                    payload,
+                    idempotent=statement.read_only,
+                    headers=self.request_headers if statement.read_only else None,
+                )
+            except OperationalError as error:
+                if atomic and _failed_at_commit(error):
+                    raise self._deferred_failure([statement.sql]) from None
+                raise
             self.last_response_headers = response.headers
             return orjson.loads(response.body)["data"], response.headers
         payload = plans.single(
@@ -365,16 +371,55 @@ class Connection:
             head.check(in_transaction=self._tx_id is not None)
         if self._tx_id is None:
             payload = plans.batch(statements, atomic=True, prelude=self._zone_prelude)
-            response = self.transport.request("POST", "/query", payload, idempotent=False)
+            try:
+                response = self.transport.request("POST", "/query", payload, idempotent=False)
+            except OperationalError as error:
+                if _failed_at_commit(error):
+                    raise self._deferred_failure(statements) from None
+                raise
             return int(orjson.loads(response.body)["data"])
         prelude = [*self._take_zone_prelude(), *self._savepoints.take()]
         payload = plans.batch(statements, atomic=False, prelude=prelude)
         return int(self._in_transaction(payload, head))
 
+    def _deferred_failure(self, statements: list[str]) -> DatabaseError:
+        """An autocommit write failed at its COMMIT — a deferred constraint — and the executor's
+        answer names no SQLSTATE. Replay it in a transaction that checks constraints at once and
+        is rolled back, so the caller gets PostgreSQL's own error; nothing of it stays."""
+        replayed: DatabaseError | None = None
+        try:
+            self.begin()
+            payload = plans.batch(
+                statements,
+                atomic=False,
+                prelude=[*self._take_zone_prelude(), plans.IMMEDIATE_CONSTRAINTS],
+            )
+            self._in_transaction(payload, Statement(statements[0]))
+        except DatabaseError as error:
+            replayed = error
+        finally:
+            if self._tx_id is not None:
+                self._end("rollback", quiet=True)
+        if replayed is not None and replayed.pgcode:
+            return replayed
+        return IntegrityError(
+            "a deferred constraint was violated when the statement committed; nothing was "
+            "written (replaying it did not reproduce the error, so PostgreSQL's message is lost)",
+            pgcode="23000",
+        )
+
     def ping(self) -> None:
         response = self.transport.request("GET", "/health", None, idempotent=True)
         if response.status != 200:
             raise OperationalError(f"health check failed (HTTP {response.status})")
+
+
+def _failed_at_commit(error: DatabaseError) -> bool:
+    # What the executor answers when the COMMIT of a `transaction` plan node fails: it tries
+    # to roll back the transaction PostgreSQL already ended.
+    return error.http_status == 409 and "cannot be executed on a committed transaction" in str(
+        error
+    )
 
 
 def _answer_lost(error: DatabaseError) -> bool:

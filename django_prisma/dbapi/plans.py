@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import orjson
 
-# Autocommit PostgreSQL checks deferred constraints when the statement's implicit transaction
-# commits; inside the transaction wrapper they would fail at COMMIT, where the executor reports a
-# transaction error instead of the constraint's SQLSTATE. Checking them at statement end keeps
-# autocommit semantics and the real error.
+# Inside the transaction wrapper of an autocommit write, deferred constraints fail at COMMIT,
+# where the executor reports a transaction error instead of the SQLSTATE: the connection then
+# replays the write with this check and rolls back, to raise PostgreSQL's own error.
 IMMEDIATE_CONSTRAINTS = "SET CONSTRAINTS ALL IMMEDIATE"
 
 
@@ -50,9 +49,5 @@ def batch(statements: list[str], *, atomic: bool, prelude: list[str] = ()) -> by
 
 
 def _wrapped(node: dict, atomic: bool, prelude) -> dict:
-    if atomic:
-        return {
-            "type": "transaction",
-            "args": _with_prelude(node, [IMMEDIATE_CONSTRAINTS, *prelude]),
-        }
-    return _with_prelude(node, list(prelude))
+    node = _with_prelude(node, list(prelude))
+    return {"type": "transaction", "args": node} if atomic else node

@@ -257,3 +257,26 @@ def test_deferred_constraint_violation_at_commit(
     cur.execute(f"SELECT count(*) FROM {table}")
     assert cur.fetchone() == (0,)
     check.close()
+
+
+@pytest.mark.parametrize("kind", ["insert", "executemany"])
+def test_deferred_constraint_violation_in_autocommit_keeps_its_sqlstate(server, make_table, kind):
+    """An autocommit write travels in a transaction node, so a deferred constraint fails at its
+    COMMIT, which the executor reports without SQLSTATE: the driver replays it to get it."""
+    parent = make_table("id int PRIMARY KEY")
+    child = make_table(f"id int, p int REFERENCES {parent}(id) DEFERRABLE INITIALLY DEFERRED")
+    conn = dbapi.connect(server.url, autocommit=True)
+    cur = conn.cursor()
+    with pytest.raises(dbapi.IntegrityError) as info:
+        if kind == "insert":
+            cur.execute(f"INSERT INTO {child} VALUES (1, 99)")
+        else:
+            cur.executemany(f"INSERT INTO {child} VALUES (%s, %s)", [(1, 99), (2, 98)])
+    assert info.value.pgcode == "23503"
+    cur.execute(f"SELECT count(*) FROM {child}")
+    assert cur.fetchone() == (0,)
+    assert not conn.in_transaction
+    cur.execute(f"INSERT INTO {parent} VALUES (7)")
+    cur.execute(f"INSERT INTO {child} VALUES (3, 7)")
+    assert cur.rowcount == 1
+    conn.close()
