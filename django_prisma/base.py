@@ -8,7 +8,7 @@ from datetime import UTC
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
 from psycopg import IsolationLevel
@@ -127,13 +127,7 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
     def chunked_cursor(self):
         # The compiler says whether the query's order is total, i.e. whether it may be paged.
         paged, self.next_chunked_read_is_ordered = self.next_chunked_read_is_ordered, False
-        cursor = self._cursor()
-        if not isinstance(cursor, CursorDebugWrapper):
-            cursor.cursor = ChunkedCursor(cursor.cursor, paged=paged)
-            return cursor
-        # Log each statement that runs (every page), not the one execute() is handed.
-        chunked = ChunkedCursor(cursor.cursor, paged=paged, record=cursor.debug_sql)
-        return CursorWrapper(chunked, self) if paged else CursorDebugWrapper(chunked, self)
+        return ChunkedCursor(self._cursor(), paged=paged)
 
     def is_usable(self):
         if self.connection is None:

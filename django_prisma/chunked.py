@@ -10,7 +10,6 @@ chunks may be seen in their new state — as with any read outside a transaction
 from __future__ import annotations
 
 import re
-from contextlib import nullcontext
 
 from .dbapi.literals import interpolate
 
@@ -23,14 +22,13 @@ def pageable(sql: str) -> bool:
 
 
 class ChunkedCursor:
-    """A DB-API cursor whose ``fetchmany(n)`` reads the next ``n`` rows with a new statement."""
+    """What ``connection.chunked_cursor()`` returns: ``fetchmany(n)`` reads the next ``n`` rows
+    with a new statement, sent through Django's own cursor wrapper (``cursor``) so that execute
+    wrappers, query logging and error wrapping apply to every page."""
 
-    def __init__(self, cursor, *, paged: bool, record=None):
+    def __init__(self, cursor, *, paged: bool):
         self.cursor = cursor
         self.paged = paged
-        # Django's debug cursor logs the statement execute() was given; each page is recorded
-        # too (connection.queries, the django.db.backends logger).
-        self._record = record or (lambda sql: nullcontext())
         self._sql: str | None = None
         self._offset = 0
         self._done = False
@@ -38,20 +36,24 @@ class ChunkedCursor:
     def __getattr__(self, name):
         return getattr(self.cursor, name)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def __iter__(self):
         while rows := self.fetchmany(2000):
             yield from rows
 
     def execute(self, sql, params=None):
-        sql = interpolate(sql, params)
-        if not (self.paged and pageable(sql)):
-            self._sql = None
-            return self.cursor.execute(sql)
-        self._sql = sql
-        self._offset = 0
-        self._done = False
-        self.query = sql
-        return self
+        if self.paged:
+            text = interpolate(sql, params)
+            if pageable(text):
+                self._sql, self._offset, self._done = text, 0, False
+                return self
+        self._sql = None
+        return self.cursor.execute(sql, params)
 
     def fetchmany(self, size=None):
         if self._sql is None:
@@ -59,9 +61,7 @@ class ChunkedCursor:
         if self._done:
             return []
         size = size or self.cursor.arraysize
-        page = f"{self._sql} LIMIT {int(size)} OFFSET {self._offset}"
-        with self._record(page):
-            self.cursor.execute(page)
+        self.cursor.execute(f"{self._sql} LIMIT {int(size)} OFFSET {self._offset}")
         rows = self.cursor.fetchall()
         self._offset += len(rows)
         self._done = len(rows) < size
