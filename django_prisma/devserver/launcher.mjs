@@ -115,6 +115,22 @@ async function startExecutor(args) {
       [dropStatement, `CREATE DATABASE ${quoteIdent(dbName)}`], args);
   }
   const qpe = await qpeModule.Server.create(executorOptions(qpeModule, args.databaseUrl, args));
+  // The executor connects lazily: prove the database answers before announcing the server.
+  const probe = await qpe.fetch(new Request("http://localhost/query", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      operation: "queryRaw",
+      plan: { type: "query", args: { type: "rawSql", sql: "SELECT 1", args: [], argTypes: [] } },
+      params: {},
+    }),
+  }));
+  if (probe.status !== 200) {
+    await qpe.shutdown();
+    const where = new URL(args.databaseUrl);
+    where.password = "";
+    throw new Error(`PostgreSQL at ${where} does not answer: ${await probe.text()}`);
+  }
   // The hosted service checks the bearer key; so does this stand-in, so tests see real 401s.
   const apiKey = args.apiKey || randomBytes(24).toString("base64url");
   const expected = Buffer.from(`Bearer ${apiKey}`);
