@@ -71,6 +71,7 @@ if django.VERSION < (6, 0):
 """
 
 RESULT_LINE = re.compile(r"^(?P<name>\w+) \((?P<path>[\w.]+)\)(?:\n.*?)? \.\.\. (?P<outcome>.+)$", re.M)
+KINDS = ("ok", "skip", "xfail", "FAIL", "ERROR", "unexpected-success")
 RAN = re.compile(r"^Ran (\d+) tests? in ([\d.]+)s", re.M)
 
 
@@ -134,9 +135,15 @@ def run_app(tests_dir: Path, settings_dir: Path, app: str, backend: str, timeout
     outcomes = {}
     for match in RESULT_LINE.finditer(output):
         key = f"{match['path']}.{match['name']}" if not match["path"].endswith(match["name"]) else match["path"]
-        outcomes[key] = classify(match["outcome"])
+        outcome = classify(match["outcome"])
+        if outcome not in KINDS:
+            # A warning printed to stderr while the test ran ("Exception ignored in: ...", a
+            # ResourceWarning) can land between " ... " and the outcome: take the next outcome line.
+            later = (classify(line) for line in output[match.end() :].splitlines())
+            outcome = next((kind for kind in later if kind in KINDS), outcome)
+        outcomes[key] = outcome
     ran = RAN.search(output)
-    counts = {kind: 0 for kind in ("ok", "skip", "xfail", "FAIL", "ERROR", "unexpected-success")}
+    counts = dict.fromkeys(KINDS, 0)
     for outcome in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
     failed_hard = ran is None
