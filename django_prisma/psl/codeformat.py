@@ -9,8 +9,9 @@ import tokenize
 LINE_LENGTH = 100
 
 
-def split_top_level(text: str) -> list[str]:
-    parts, depth, quote, start, i = [], 0, None, 0, 0
+def _outside_strings(text: str, start: int = 0):
+    """(index, character, bracket depth after it) for each character outside string literals."""
+    depth, quote, i = 0, None, start
     while i < len(text):
         char = text[i]
         if quote:
@@ -20,14 +21,21 @@ def split_top_level(text: str) -> list[str]:
                 quote = None
         elif char in "\"'":
             quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
+        else:
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            yield i, char, depth
+        i += 1
+
+
+def split_top_level(text: str) -> list[str]:
+    parts, start = [], 0
+    for i, char, depth in _outside_strings(text):
+        if char == "," and depth == 0:
             parts.append(text[start:i].strip())
             start = i + 1
-        i += 1
     tail = text[start:].strip()
     if tail:
         parts.append(tail)
@@ -35,23 +43,9 @@ def split_top_level(text: str) -> list[str]:
 
 
 def _matching_paren(text: str, open_at: int) -> int:
-    depth, quote, i = 0, None, open_at
-    while i < len(text):
-        char = text[i]
-        if quote:
-            if char == "\\":
-                i += 1
-            elif char == quote:
-                quote = None
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
+    for i, char, depth in _outside_strings(text, open_at):
+        if char in ")]}" and depth == 0:
+            return i
     return -1
 
 
