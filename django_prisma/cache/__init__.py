@@ -1,4 +1,4 @@
-"""Per-queryset caching on Prisma Accelerate (issue 5).
+"""Per-queryset caching on Prisma Accelerate.
 
 ``User.objects.with_cache(CacheStrategy(ttl=60, swr=60)).filter(...)``, ``cache_strategy``
 contexts, a per-database default, ``qs.cache_info``, ``invalidate`` / ``invalidate_all``,
