@@ -12,7 +12,6 @@ import argparse
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import orjson
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django_prisma.dbapi.http import HTTPConnection  # noqa: E402
 from django_prisma.dbapi.url import parse_url  # noqa: E402
-from django_prisma.devserver import LocalServer, with_database  # noqa: E402
+from django_prisma.devserver import throwaway_executor  # noqa: E402
 
 INSERT = (
     "INSERT INTO ev (kind, payload, value, created) VALUES ('single', 'event', 1, "
@@ -48,11 +47,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=1500)
     args = parser.parse_args()
-    database = with_database(
-        "postgres://postgres@127.0.0.1:5432/postgres", f"wrapb_{uuid.uuid4().hex[:8]}"
-    )
-    with LocalServer("executor", database_url=database, fresh_database=True,
-                     drop_database_on_exit=True) as server:  # fmt: skip
+    with throwaway_executor("postgres://postgres@127.0.0.1:5432/postgres", "wrapb") as server:
         ep = parse_url(server.url)
         block = (f"Authorization: Bearer {ep.api_key}\r\nPrisma-Engine-Hash: 7.2.0\r\n"
                  "Content-Type: application/json\r\n").encode()  # fmt: skip

@@ -13,7 +13,6 @@ import argparse
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import orjson
@@ -22,7 +21,7 @@ import urllib3
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django_prisma.dbapi.url import parse_url  # noqa: E402
-from django_prisma.devserver import LocalServer, with_database  # noqa: E402
+from django_prisma.devserver import LocalServer, throwaway_executor  # noqa: E402
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -91,9 +90,7 @@ def main() -> int:
     results = {}
     with LocalServer("dev") as dev:
         results["dev"] = measure(dev.url, args.rounds)
-    database = with_database(POSTGRES, f"bind_bench_{uuid.uuid4().hex[:8]}")
-    with LocalServer("executor", database_url=database, fresh_database=True,
-                     drop_database_on_exit=True) as executor:  # fmt: skip
+    with throwaway_executor(POSTGRES, "bind_bench") as executor:
         results["executor"] = measure(executor.url, args.rounds)
     print(f"command: python bench/binding.py --rounds {args.rounds}")
     print(f"{'variant':20} {'dev µs':>10} {'executor µs':>12}")

@@ -12,7 +12,6 @@ import argparse
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import orjson
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django_prisma.dbapi.http import HTTPConnection  # noqa: E402
 from django_prisma.dbapi.url import parse_url  # noqa: E402
-from django_prisma.devserver import LocalServer, with_database  # noqa: E402
+from django_prisma.devserver import throwaway_executor  # noqa: E402
 
 BODY = orjson.dumps(
     {
@@ -63,11 +62,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args()
-    database = with_database(
-        "postgres://postgres@127.0.0.1:5432/postgres", f"httpb_{uuid.uuid4().hex[:8]}"
-    )
-    with LocalServer("executor", database_url=database, fresh_database=True,
-                     drop_database_on_exit=True) as server:  # fmt: skip
+    with throwaway_executor("postgres://postgres@127.0.0.1:5432/postgres", "httpb") as server:
         found = clients(server.url)
         samples = {name: [] for name in found}
         for _ in range(args.rounds):

@@ -18,14 +18,13 @@ import shlex
 import statistics
 import sys
 import time
-import uuid
 
 import orjson
 import psycopg
 import urllib3
 
 from django_prisma import dbapi
-from django_prisma.devserver import LocalServer, with_database
+from django_prisma.devserver import throwaway_executor
 
 SQL = "SELECT id, name, price, created FROM bench_item WHERE id = %s"
 
@@ -43,10 +42,8 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
 
-    database_url = with_database(args.postgres, f"dp_bench_{uuid.uuid4().hex[:8]}")
-    with LocalServer(
-        "executor", database_url=database_url, fresh_database=True, drop_database_on_exit=True
-    ) as server:
+    with throwaway_executor(args.postgres, "dp_bench") as server:
+        database_url = server.database_url
         with psycopg.connect(database_url, autocommit=True) as pg:
             pg.execute(
                 "CREATE TABLE bench_item (id int PRIMARY KEY, name text, price numeric(10,2), "

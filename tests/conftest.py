@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from django_prisma.devserver import LocalServer, with_database
+from django_prisma.devserver import LocalServer, throwaway_executor, with_database
 
 POSTGRES_URL = os.environ.get(
     "DJANGO_PRISMA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -27,10 +27,7 @@ def dev_server():
 
 @pytest.fixture(scope="session")
 def executor_server():
-    url = fresh_database_url()
-    with LocalServer(
-        "executor", database_url=url, fresh_database=True, drop_database_on_exit=True
-    ) as server:
+    with throwaway_executor(POSTGRES_URL, "dp_test") as server:
         yield server
 
 

@@ -1,7 +1,7 @@
 """Local Prisma servers for development and tests (never imported by the backend at run time)."""
 
 from .runtime import ensure_runtime, node_binary
-from .server import KINDS, LocalServer, ServerStartError, with_database
+from .server import KINDS, LocalServer, ServerStartError, throwaway_executor, with_database
 
 __all__ = [
     "KINDS",
@@ -9,5 +9,6 @@ __all__ = [
     "ServerStartError",
     "ensure_runtime",
     "node_binary",
+    "throwaway_executor",
     "with_database",
 ]

@@ -157,6 +157,16 @@ class LocalServer:
         self.stop()
 
 
+def throwaway_executor(postgres_url: str, prefix: str = "django_prisma", **options) -> LocalServer:
+    """Prisma's executor in front of a fresh database on ``postgres_url``'s server, dropped when
+    the server stops (not started yet: use it as a context manager)."""
+    database = with_database(postgres_url, f"{prefix}_{uuid.uuid4().hex[:10]}")
+    return LocalServer(
+        "executor", database_url=database, fresh_database=True, drop_database_on_exit=True,
+        **options,
+    )  # fmt: skip
+
+
 def with_database(postgres_url: str, database: str) -> str:
     """The same PostgreSQL server and credentials, another database."""
     parts = urlsplit(postgres_url)

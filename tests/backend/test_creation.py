@@ -6,7 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django_prisma import dbapi
 from django_prisma.base import DatabaseWrapper
 from django_prisma.creation import MARKER_TABLE
-from tests.conftest import fresh_database_url
+from django_prisma.devserver import throwaway_executor
+from tests.conftest import POSTGRES_URL
 
 
 @pytest.fixture(autouse=True)
@@ -18,12 +19,7 @@ def _unblocked(django_db_blocker):
 
 @pytest.fixture
 def dedicated_server():
-    from django_prisma.devserver import LocalServer
-
-    with LocalServer(
-        "executor", database_url=fresh_database_url("dp_dedicated"), fresh_database=True,
-        drop_database_on_exit=True,
-    ) as server:  # fmt: skip
+    with throwaway_executor(POSTGRES_URL, "dp_dedicated") as server:
         yield server
 
 
