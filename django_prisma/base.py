@@ -51,6 +51,12 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
     _configured_zone = None
     next_chunked_read_is_ordered = False
 
+    @cached_property
+    def page_first_joins(self) -> bool:
+        """Whether sliced select_related queries select their page before joining
+        (``page_first``); ``OPTIONS["page_first_joins"] = False`` turns it off."""
+        return self.settings_dict["OPTIONS"].get("page_first_joins", True)
+
     @property
     def pool(self):
         return None

@@ -9,6 +9,7 @@ from django.db.models.expressions import Col
 from django.db.models.sql.compiler import SQLCompiler as BaseSQLCompiler
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 
+from . import page_first
 from .postgres_fields import text_result_type
 
 
@@ -40,6 +41,8 @@ def cast_result(output_field, sql, connection, *, column=False):
 
 class ResultCastingMixin:
     _outermost = False
+    _page_first_wanted = False
+    _page_first = None
 
     def execute_sql(
         self, result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE
@@ -47,7 +50,14 @@ class ResultCastingMixin:
         self._outermost = True
         if chunked_fetch and result_type == MULTI:
             self.connection.next_chunked_read_is_ordered = self._order_totally()
-        return super().execute_sql(result_type, chunked_fetch, chunk_size)
+        self._page_first_wanted = (
+            result_type == MULTI and not chunked_fetch and self.connection.page_first_joins
+        )
+        result = super().execute_sql(result_type, chunked_fetch, chunk_size)
+        if self._page_first and result and self._page_first.missing_related_row(result):
+            self._page_first_wanted = False
+            result = super().execute_sql(result_type, chunked_fetch, chunk_size)
+        return result
 
     def _order_totally(self) -> bool:
         """For iterator(): make the order total (the primary key breaks ties), so that chunks
@@ -79,6 +89,20 @@ class ResultCastingMixin:
         # The executed query, or a part of the UNION / INTERSECTION / EXCEPT it executes (all
         # parts are cast alike, so their columns still agree).
         return self._outermost or getattr(self.query, "_prisma_result_part", False)
+
+    def pre_sql_setup(self, with_col_aliases=False):
+        extra_select, order_by, group_by = super().pre_sql_setup(with_col_aliases)
+        self._page_first = None
+        if self._page_first_wanted:
+            self._page_first = page_first.plan(self, order_by, extra_select)
+            if self._page_first is not None:
+                self.where = None  # it moved into the page's subquery
+        return extra_select, order_by, group_by
+
+    def get_from_clause(self):
+        if self._page_first is not None:
+            return self._page_first.from_clause(self)
+        return super().get_from_clause()
 
     def get_combinator_sql(self, combinator, all):
         if self._returns_rows_to_python():

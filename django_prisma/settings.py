@@ -30,7 +30,7 @@ class Secret(str):
         return "'********************'"
 
 
-BACKEND_OPTIONS = {"isolation_level", "cache", "chunk_size"}
+BACKEND_OPTIONS = {"isolation_level", "cache", "chunk_size", "page_first_joins"}
 
 
 def normalize(settings_dict: dict) -> None:
@@ -69,6 +69,10 @@ def connection_params(settings_dict: dict) -> dict:
             "of database connections; each Django connection is one keep-alive HTTP session"
         )
     for name, value in options.items():
+        if name == "page_first_joins" and not isinstance(value, bool):
+            raise ImproperlyConfigured(
+                f"OPTIONS['page_first_joins'] must be True or False, not {value!r}"
+            )
         if name in BACKEND_OPTIONS:
             continue
         expected = DRIVER_OPTIONS.get(name)

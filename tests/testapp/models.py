@@ -46,3 +46,45 @@ class Note(models.Model):
 
     class Meta:
         db_table = "notes"
+
+
+class Clinic(models.Model):
+    """Paged select_related tests (``page_first``): a chain of nullable and required joins."""
+
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "clinics"
+
+
+class Vet(models.Model):
+    name = models.CharField(max_length=100)
+    clinic = models.ForeignKey(Clinic, models.SET_NULL, null=True, related_name="vets")
+
+    class Meta:
+        db_table = "vets"
+
+
+class Visit(models.Model):
+    pet = models.ForeignKey(Pet, models.CASCADE, related_name="visits")
+    vet = models.ForeignKey(Vet, models.SET_NULL, null=True, related_name="visits")
+    fee = models.DecimalField(max_digits=8, decimal_places=2)
+    day = models.DateField()
+
+    class Meta:
+        db_table = "visits"
+
+
+class PetProfile(models.Model):
+    pet = models.OneToOneField(Pet, models.CASCADE, related_name="profile")
+    bio = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "pet_profiles"
+
+
+class ServiceDog(Pet):
+    task = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "service_dogs"
