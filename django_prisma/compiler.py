@@ -18,7 +18,26 @@ def _cast(expression, sql, connection):
         output_field = expression.output_field
     except (AttributeError, FieldError):
         return sql
-    return cast_result(output_field, sql, connection, column=isinstance(expression, Col))
+    column = isinstance(expression, Col)
+    around = _cast_around(output_field, connection, column)
+    return f"{around[0]}{sql}{around[1]}" if around else sql
+
+
+def _cast_around(output_field, connection, column):
+    # The decision depends only on the field's class and database type: it is kept on the field
+    # (model fields live as long as their model), since every column of every SELECT asks.
+    key = "_django_prisma_column_cast" if column else "_django_prisma_cast"
+    try:
+        return output_field.__dict__[key]
+    except KeyError:
+        pass
+    except AttributeError:
+        return None
+    marker = "\0"
+    cast = cast_result(output_field, marker, connection, column=column)
+    around = None if cast == marker else tuple(cast.split(marker, 1))
+    output_field.__dict__[key] = around
+    return around
 
 
 def cast_result(output_field, sql, connection, *, column=False):

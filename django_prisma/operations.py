@@ -38,13 +38,26 @@ class DatabaseOperations(PostgresOperations):
 
     def get_db_converters(self, expression):
         converters = super().get_db_converters(expression)
-        internal_type = expression.output_field.get_internal_type()
-        if internal_type == "DurationField":
-            converters.append(duration_from_epoch)
-        elif internal_type == "FloatField":
-            converters.append(float_from_text)
-        else:
-            type_name = text_result_type(expression.output_field, self.connection)
-            if type_name:
-                converters.append(TextResultLoader(type_name))
+        converter = _result_converter(expression.output_field, self.connection)
+        if converter is not None:
+            converters.append(converter)
         return converters
+
+
+def _result_converter(output_field, connection):
+    """The converter back from what the compiler's casts select, kept on the field: every column
+    of every query asks, and the answer depends only on the field's class and database type."""
+    try:
+        return output_field.__dict__["_django_prisma_converter"]
+    except KeyError:
+        pass
+    internal_type = output_field.get_internal_type()
+    if internal_type == "DurationField":
+        converter = duration_from_epoch
+    elif internal_type == "FloatField":
+        converter = float_from_text
+    else:
+        type_name = text_result_type(output_field, connection)
+        converter = TextResultLoader(type_name) if type_name else None
+    output_field.__dict__["_django_prisma_converter"] = converter
+    return converter
