@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .decoding import converters_for, decode_rows
+import functools
+
+from .decoding import column_conversions, converters_for, decode_rows
 from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 from .literals import interpolate
 from .statements import Statement
@@ -75,13 +77,16 @@ class Cursor:
     def _set_result(self, result) -> None:
         if not isinstance(result, dict) or "columns" not in result:
             raise InterfaceError(f"unexpected result shape from the Prisma server: {result!r:.200}")
-        types = result["types"]
+        types, rows = result["types"], result["rows"]
         options = self.connection._decode_options
-        self._rows = decode_rows(result["rows"], converters_for(types, **options))
-        self.description = tuple(
-            (name, type_name, None, None, None, None, None)
-            for name, type_name in zip(result["columns"], types, strict=False)
-        )
+        key = _cache_key(result["columns"], types, options)
+        if key is None:
+            self._rows = decode_rows(rows, _conversions(types, options))
+            self.description = _description(result["columns"], types)
+        else:
+            description, conversions = _columns_cached(key)
+            self._rows = decode_rows(rows, conversions)
+            self.description = description
         self.rowcount = len(self._rows)
         self.rownumber = 0
 
@@ -164,3 +169,36 @@ class Cursor:
         if not 0 <= target <= len(self._rows):
             raise IndexError("scroll position out of range")
         self._pos = target
+
+
+def _cache_key(columns, types, options: dict) -> tuple | None:
+    """None when not cached: with a result time zone (equal tzinfo objects can still differ, in
+    their names), or for a malformed answer (the uncached path then fails as it always did)."""
+    if options["result_time_zone"] is not None:
+        return None
+    try:
+        key = (tuple(columns), tuple(types), options["json_as_text"], options["naive_datetimes"])
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+@functools.lru_cache(maxsize=128)
+def _columns_cached(key: tuple):
+    """The description and the conversions: a pure function of the result's column names and
+    types (and the decoding options), which an ORM's queries repeat."""
+    columns, types, json_as_text, naive_datetimes = key
+    options = {"json_as_text": json_as_text, "naive_datetimes": naive_datetimes}
+    return _description(columns, types), _conversions(types, options)
+
+
+def _conversions(types, options: dict) -> tuple:
+    return column_conversions(converters_for(types, **options))
+
+
+def _description(columns, types) -> tuple:
+    return tuple(
+        (name, type_name, None, None, None, None, None)
+        for name, type_name in zip(columns, types, strict=False)
+    )

@@ -173,13 +173,19 @@ def converters_for(
     return result
 
 
-def decode_rows(rows, converters):
-    if not any(converters):
+def column_conversions(converters) -> tuple:
+    """The (column index, converter) pairs of the columns that need converting."""
+    return tuple(
+        (index, convert) for index, convert in enumerate(converters) if convert is not None
+    )
+
+
+def decode_rows(rows, conversions):
+    if not conversions:
         return [tuple(row) for row in rows]
-    pairs = [(i, c) for i, c in enumerate(converters) if c is not None]
     out = []
     for row in rows:
-        for i, convert in pairs:
+        for i, convert in conversions:
             value = row[i]
             if value is not None:
                 row[i] = convert(value)

@@ -9,6 +9,7 @@ adaptation table is psycopg's own, which Django's SQL is written and tested agai
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -134,6 +135,78 @@ def _in_comment(literal: str) -> str:
     return literal.replace("\r", " ").replace("\n", " ").replace("*/", "* /").replace("/*", "/ *")
 
 
+# psycopg's limits for its own cache of parsed queries: an ORM's statements, which repeat, are
+# short; a long one (an IN list of many values) seldom repeats, and would make a big entry.
+_CACHED_SQL_LENGTH = 4096
+_CACHED_PARAMS = 50
+
+
+def _placeholder_problem(sql: str, quote_start: int | None, kind: str) -> str | None:
+    """Why a placeholder can never be filled, whatever the parameters."""
+    if quote_start is not None and not sql.startswith(("--", "/*"), quote_start):
+        return (
+            "a placeholder inside a SQL string literal, quoted identifier or dollar quote: "
+            "its value could end the quote and run as SQL; pass the whole value as a "
+            "parameter instead (write '%%' for a literal percent sign)"
+        )
+    if kind not in "sbt":
+        return (
+            f"only '%s', '%b', '%t' placeholders are allowed, got '%{kind}' "
+            "(write '%%' for a literal percent sign)"
+        )
+    return None
+
+
+def _split_at_placeholders(sql: str):
+    """The SQL cut at its placeholders: ``((text before, name, problem, in a comment), …)`` and
+    the text after the last one, with ``%%`` already turned into ``%``."""
+    placeholders = []
+    text = []
+    last = 0
+    protected = _protected_spans(sql)
+    for match in _PLACEHOLDER.finditer(sql):
+        name, kind = match.group(1), match.group(2)
+        text.append(sql[last : match.start()])
+        last = match.end()
+        if kind == "%" and name is None:
+            text.append("%")
+            continue
+        quote_start = _inside(protected, match.start()) if protected else None
+        problem = _placeholder_problem(sql, quote_start, kind)
+        placeholders.append(("".join(text), name, problem, quote_start is not None))
+        text = []
+    text.append(sql[last:])
+    return tuple(placeholders), "".join(text)
+
+
+# A pure function of the SQL text: an ORM sends the same few statements over and over.
+_split_at_placeholders_cached = functools.lru_cache(maxsize=128)(_split_at_placeholders)
+
+
+def _is_named(params) -> bool:
+    """Whether ``params`` is a mapping (named placeholders) rather than a sequence."""
+    kind = type(params)
+    if kind is list or kind is tuple:
+        return False
+    if kind is dict:
+        return True
+    named = isinstance(params, Mapping)
+    if not named and not isinstance(params, Sequence) or isinstance(params, (str, bytes)):
+        raise ProgrammingError(
+            f"parameters must be a sequence or a mapping, not {type(params).__name__}"
+        )
+    return named
+
+
+def _named_value(params, name: str | None):
+    if name is None:
+        raise ProgrammingError("positional placeholders need a sequence of parameters")
+    try:
+        return params[name]
+    except KeyError:
+        raise ProgrammingError(f"no parameter named {name!r}") from None
+
+
 def interpolate(sql: str, params, as_literal=_as_literal) -> str:
     """Replace placeholders with literals; ``%%`` becomes ``%`` (psycopg's rules).
     ``as_literal`` is a connection's (``Connection.as_literal``), for its registered types."""
@@ -145,56 +218,33 @@ def interpolate(sql: str, params, as_literal=_as_literal) -> str:
                 f"the query has 0 placeholders but {len(params)} parameters were passed"
             )
         return sql
-    named = isinstance(params, Mapping)
-    if not named and not isinstance(params, Sequence) or isinstance(params, (str, bytes)):
-        raise ProgrammingError(
-            f"parameters must be a sequence or a mapping, not {type(params).__name__}"
-        )
+    named = _is_named(params)
+    if len(sql) <= _CACHED_SQL_LENGTH and len(params) <= _CACHED_PARAMS:
+        placeholders, tail = _split_at_placeholders_cached(sql)
+    else:
+        placeholders, tail = _split_at_placeholders(sql)
     out = []
-    last = 0
     index = 0
-    protected = _protected_spans(sql)
-    for match in _PLACEHOLDER.finditer(sql):
-        name, kind = match.group(1), match.group(2)
-        out.append(sql[last : match.start()])
-        last = match.end()
-        if kind == "%" and name is None:
-            out.append("%")
-            continue
-        span = _inside(protected, match.start()) if protected else None
-        if span is not None and not sql.startswith(("--", "/*"), span):
-            raise ProgrammingError(
-                "a placeholder inside a SQL string literal, quoted identifier or dollar quote: "
-                "its value could end the quote and run as SQL; pass the whole value as a "
-                "parameter instead (write '%%' for a literal percent sign)"
-            )
-        if kind not in "sbt":
-            raise ProgrammingError(
-                f"only '%s', '%b', '%t' placeholders are allowed, got '%{kind}' "
-                "(write '%%' for a literal percent sign)"
-            )
-        if name is not None:
-            if not named:
-                raise ProgrammingError("named placeholders need a mapping of parameters")
-            try:
-                value = params[name]
-            except KeyError:
-                raise ProgrammingError(f"no parameter named {name!r}") from None
-        else:
-            if named:
-                raise ProgrammingError("positional placeholders need a sequence of parameters")
-            if index >= len(params):
-                raise ProgrammingError(
-                    f"the query has more placeholders than the {len(params)} parameters passed"
-                )
+    for text, name, problem, in_comment in placeholders:
+        out.append(text)
+        if problem is not None:
+            raise ProgrammingError(problem)
+        if named:
+            value = _named_value(params, name)
+        elif name is not None:
+            raise ProgrammingError("named placeholders need a mapping of parameters")
+        elif index < len(params):
             value = params[index]
             index += 1
-        out.append(
-            quote(value, as_literal) if span is None else _in_comment(quote(value, as_literal))
-        )
+        else:
+            raise ProgrammingError(
+                f"the query has more placeholders than the {len(params)} parameters passed"
+            )
+        literal = quote(value, as_literal)
+        out.append(_in_comment(literal) if in_comment else literal)
     if not named and index != len(params):
         raise ProgrammingError(
             f"the query has {index} placeholders but {len(params)} parameters were passed"
         )
-    out.append(sql[last:])
+    out.append(tail)
     return "".join(out)
