@@ -2,8 +2,10 @@
 (``select_related("author").filter(pages__gt=n).order_by("-price", "id")[:20]`` over 10,000 books)
 through django_prisma with ``page_first_joins`` on and off, and the two SQL forms straight to
 PostgreSQL with psycopg (no HTTP, no Django), alternating on one executor + PostgreSQL server.
+``--offset`` reads a deeper page; ``--index`` adds an index on the ordering first (PostgreSQL then
+reads the page in order and stops early in both forms).
 
-    python bench/page_first.py [--rounds N]
+    python bench/page_first.py [--rounds N] [--offset K] [--index]
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from django_prisma.devserver import LocalServer, with_database  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=400)
+    parser.add_argument("--offset", type=int, default=0)
+    parser.add_argument("--index", action="store_true")
     args = parser.parse_args()
     database = with_database(bench.POSTGRES_URL, f"dp_bench_{uuid.uuid4().hex[:8]}")
     with LocalServer(
@@ -36,6 +40,11 @@ def main() -> int:
         from django.db import connections
         from django.test.utils import CaptureQueriesContext
 
+        if args.index:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("CREATE INDEX bench_book_price ON bench_book (price DESC, id)")
+                cursor.execute("ANALYZE bench_book")
+
         prisma = connections["django_prisma"]
         native = connections["default"]
 
@@ -44,7 +53,7 @@ def main() -> int:
                 Book.objects.using("django_prisma")
                 .select_related("author")
                 .filter(pages__gt=pages)
-                .order_by("-price", "id")[:20]
+                .order_by("-price", "id")[args.offset : args.offset + 20]
             )
             return len(list(queryset))
 
@@ -52,7 +61,7 @@ def main() -> int:
             prisma.page_first_joins = enabled
             with CaptureQueriesContext(prisma) as queries:
                 page(300)
-            return queries.captured_queries[-1]["sql"].replace("300", "%s")
+            return queries.captured_queries[-1]["sql"].replace('"pages" > 300', '"pages" > %s')
 
         forms = {"page first": sql_of(True), "as Django writes it": sql_of(False)}
         samples = {f"django_prisma, {name}": [] for name in forms}
@@ -74,7 +83,7 @@ def main() -> int:
                         samples[f"django_prisma, {name}"].append(orm)
                         samples[f"psycopg, {name} SQL"].append(direct)
         connections.close_all()
-    print(f"{args.rounds} alternating rounds, medians:")
+    print(f"{args.rounds} alternating rounds, offset {args.offset}, index: {args.index}; medians:")
     for name, values in samples.items():
         print(f"  {name:40} {statistics.median(values) * 1000:7.2f} ms")
     return 0
