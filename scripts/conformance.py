@@ -70,7 +70,9 @@ if django.VERSION < (6, 0):
     DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 """
 
-RESULT_LINE = re.compile(r"^(?P<name>\w+) \((?P<path>[\w.]+)\)(?:\n.*?)? \.\.\. (?P<outcome>.+)$", re.M)
+RESULT_LINE = re.compile(
+    r"^(?P<name>\w+) \((?P<path>[\w.]+)\)(?:\n.*?)? \.\.\. (?P<outcome>.+)$", re.M
+)
 KINDS = ("ok", "skip", "xfail", "FAIL", "ERROR", "unexpected-success")
 RAN = re.compile(r"^Ran (\d+) tests? in ([\d.]+)s", re.M)
 
@@ -134,7 +136,11 @@ def run_app(tests_dir: Path, settings_dir: Path, app: str, backend: str, timeout
     seconds = time.monotonic() - started
     outcomes = {}
     for match in RESULT_LINE.finditer(output):
-        key = f"{match['path']}.{match['name']}" if not match["path"].endswith(match["name"]) else match["path"]
+        key = (
+            f"{match['path']}.{match['name']}"
+            if not match["path"].endswith(match["name"])
+            else match["path"]
+        )
         outcome = classify(match["outcome"])
         if outcome not in KINDS:
             # A warning printed to stderr while the test ran ("Exception ignored in: ...", a
@@ -157,10 +163,14 @@ def run_app(tests_dir: Path, settings_dir: Path, app: str, backend: str, timeout
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("apps", nargs="*")
     parser.add_argument("--apps-file", help="a file with one app per line (# comments)")
-    parser.add_argument("--ci-subset", action="store_true", help=f"the CI subset: {' '.join(CI_SUBSET)}")
+    parser.add_argument(
+        "--ci-subset", action="store_true", help=f"the CI subset: {' '.join(CI_SUBSET)}"
+    )
     parser.add_argument("--backend", choices=["prisma", "native", "both"], default="both")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per app and backend")
     parser.add_argument("--json", help="write the raw results to this file")
@@ -223,7 +233,10 @@ def report(results: list[dict], backends: list[str]) -> str:
             f"| {r['app']} | {r['backend']} | {r['tests']} | {c['ok']} | {c['FAIL']} | "
             f"{c['ERROR']} | {c['skip']} | {c['xfail']} | {r['seconds']} |"
         )
-        t = totals.setdefault(r["backend"], {"tests": 0, "ok": 0, "FAIL": 0, "ERROR": 0, "skip": 0, "xfail": 0, "seconds": 0.0})
+        t = totals.setdefault(
+            r["backend"],
+            {"tests": 0, "ok": 0, "FAIL": 0, "ERROR": 0, "skip": 0, "xfail": 0, "seconds": 0.0},
+        )
         t["tests"] += r["tests"]
         for k in ("ok", "FAIL", "ERROR", "skip", "xfail"):
             t[k] += c[k]
@@ -244,7 +257,9 @@ def report(results: list[dict], backends: list[str]) -> str:
             for test in sorted(set(p) | set(n)):
                 if p.get(test) != n.get(test):
                     diffs += 1
-                    lines.append(f"- {test}: prisma={p.get(test, 'absent')} native={n.get(test, 'absent')}")
+                    lines.append(
+                        f"- {test}: prisma={p.get(test, 'absent')} native={n.get(test, 'absent')}"
+                    )
         if not diffs:
             lines.append("- none")
     return "\n".join(lines)
