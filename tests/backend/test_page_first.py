@@ -174,6 +174,28 @@ def test_reverse_one_to_one_and_multi_table_inheritance(visits):
     assert len(sql) == 2 and all(PAGE_FIRST in q for q in sql)
 
 
+def test_a_table_joined_to_itself(visits):
+    # The joined copy of the base table gets an alias (T3): the page subquery takes the base
+    # table's own name, and the join refers to both.
+    ada, bo, cy = Vet.objects.order_by("name")
+    Vet.objects.filter(pk__in=[bo.pk, cy.pk]).update(mentor=ada)
+
+    def make():
+        return [
+            (
+                v.name,
+                v.mentor and v.mentor.name,
+                v.mentor and v.mentor.clinic and v.mentor.clinic.name,
+            )
+            for v in Vet.objects.select_related("mentor__clinic").order_by("-name")[:2]
+        ]
+
+    expected = as_django_writes_it(make)
+    got, sql = page_first(make)
+    assert got == expected == [("cy", "ada", "north"), ("bo", "ada", "north")]
+    assert len(sql) == 1 and PAGE_FIRST in sql[0]
+
+
 def test_queries_that_keep_djangos_form(visits):
     base = Visit.objects.select_related("pet")
     cases = {

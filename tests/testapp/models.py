@@ -60,6 +60,7 @@ class Clinic(models.Model):
 class Vet(models.Model):
     name = models.CharField(max_length=100)
     clinic = models.ForeignKey(Clinic, models.SET_NULL, null=True, related_name="vets")
+    mentor = models.ForeignKey("self", models.SET_NULL, null=True, related_name="mentees")
 
     class Meta:
         db_table = "vets"
