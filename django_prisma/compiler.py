@@ -11,6 +11,7 @@ from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 
 from . import page_first
 from .postgres_fields import text_result_type
+from .results import decided_once
 
 
 def _cast(expression, sql, connection):
@@ -18,44 +19,38 @@ def _cast(expression, sql, connection):
         output_field = expression.output_field
     except (AttributeError, FieldError):
         return sql
-    column = isinstance(expression, Col)
-    around = _cast_around(output_field, connection, column)
-    return f"{around[0]}{sql}{around[1]}" if around else sql
-
-
-def _cast_around(output_field, connection, column):
-    # The decision depends only on the field's class and database type: it is kept on the field
-    # (model fields live as long as their model), since every column of every SELECT asks.
-    key = "_django_prisma_column_cast" if column else "_django_prisma_cast"
-    try:
-        return output_field.__dict__[key]
-    except KeyError:
-        pass
-    except AttributeError:
-        return None
-    marker = "\0"
-    cast = cast_result(output_field, marker, connection, column=column)
-    around = None if cast == marker else tuple(cast.split(marker, 1))
-    output_field.__dict__[key] = around
-    return around
+    return cast_result(output_field, sql, connection, column=isinstance(expression, Col))
 
 
 def cast_result(output_field, sql, connection, *, column=False):
     """``sql`` (a result column of ``output_field``) as the executor can return it exactly; the
     converters of ``operations.get_db_converters`` turn it back."""
+    around = decided_once(
+        output_field,
+        "column_cast" if column else "cast",
+        lambda: _cast_around(output_field, connection, column),
+    )
+    return f"{around[0]}{sql}{around[1]}" if around else sql
+
+
+_AS_TEXT = ("(", ")::text")
+
+
+def _cast_around(output_field, connection, column):
+    """What goes before and after such a column, or None."""
     try:
         internal_type = output_field.get_internal_type()
     except AttributeError:
-        return sql
+        return None
     if internal_type == "JSONField":
-        return f"({sql})::text"
+        return _AS_TEXT
     if internal_type == "DurationField":
-        return f"EXTRACT(EPOCH FROM {sql})"
+        return ("EXTRACT(EPOCH FROM ", ")")
     if internal_type == "FloatField" and column:
-        return f"({sql})::text"
+        return _AS_TEXT
     if text_result_type(output_field, connection):
-        return f"({sql})::text"
-    return sql
+        return _AS_TEXT
+    return None
 
 
 class ResultCastingMixin:

@@ -2,7 +2,7 @@ from django.db.backends.postgresql.operations import DatabaseOperations as Postg
 
 from .dbapi.literals import interpolate
 from .postgres_fields import TextResultLoader, text_result_type
-from .results import duration_from_epoch, float_from_text
+from .results import decided_once, duration_from_epoch, float_from_text
 
 
 class DatabaseOperations(PostgresOperations):
@@ -38,26 +38,21 @@ class DatabaseOperations(PostgresOperations):
 
     def get_db_converters(self, expression):
         converters = super().get_db_converters(expression)
-        converter = _result_converter(expression.output_field, self.connection)
+        field = expression.output_field
+        converter = decided_once(
+            field, "converter", lambda: _result_converter(field, self.connection)
+        )
         if converter is not None:
             converters.append(converter)
         return converters
 
 
 def _result_converter(output_field, connection):
-    """The converter back from what the compiler's casts select, kept on the field: every column
-    of every query asks, and the answer depends only on the field's class and database type."""
-    try:
-        return output_field.__dict__["_django_prisma_converter"]
-    except KeyError:
-        pass
+    """The converter back from what the compiler's casts select, if any."""
     internal_type = output_field.get_internal_type()
     if internal_type == "DurationField":
-        converter = duration_from_epoch
-    elif internal_type == "FloatField":
-        converter = float_from_text
-    else:
-        type_name = text_result_type(output_field, connection)
-        converter = TextResultLoader(type_name) if type_name else None
-    output_field.__dict__["_django_prisma_converter"] = converter
-    return converter
+        return duration_from_epoch
+    if internal_type == "FloatField":
+        return float_from_text
+    type_name = text_result_type(output_field, connection)
+    return TextResultLoader(type_name) if type_name else None

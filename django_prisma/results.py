@@ -4,6 +4,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 
+def decided_once(field, name: str, decide):
+    """``decide()``, kept on ``field``: every column of every query asks how to cast and convert
+    it, and the answer depends only on the field's class and database type (model fields live
+    as long as their model)."""
+    key = f"_django_prisma_{name}"
+    try:
+        return field.__dict__[key]
+    except KeyError:
+        value = field.__dict__[key] = decide()
+        return value
+
+
 def duration_from_epoch(value, expression, connection):
     if value is None or isinstance(value, timedelta):
         return value
