@@ -32,26 +32,38 @@ function fail(error) {
   process.exit(1);
 }
 
-async function freePort() {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
+// Distinct free ports: every listener stays open until all are chosen, since the system may
+// hand a port it just freed to the next listen(0) (@prisma/dev rejects a port requested twice).
+async function freePorts(count) {
+  const servers = [];
+  try {
+    const ports = [];
+    for (let i = 0; i < count; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      ports.push(
+        await new Promise((resolve, reject) => {
+          srv.on("error", reject);
+          srv.listen(0, "127.0.0.1", () => resolve(srv.address().port));
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(() => resolve()))));
+  }
 }
 
 async function startDev(args) {
   const { startPrismaDevServer } = await import("@prisma/dev");
-  const port = args.port || (await freePort());
+  const [free, databasePort, shadowDatabasePort, streamsPort] = await freePorts(4);
+  const port = args.port || free;
   const server = await startPrismaDevServer({
     name: args.name,
     port,
-    databasePort: await freePort(),
-    shadowDatabasePort: await freePort(),
-    streamsPort: await freePort(),
+    databasePort,
+    shadowDatabasePort,
+    streamsPort,
     persistenceMode: "stateless",
   });
   const url = server.exports?.ppg?.url ?? server.ppg?.url;
