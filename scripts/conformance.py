@@ -6,7 +6,8 @@ Downloads the sdist of the installed Django version (it contains ``tests/``), ru
 ``tests/runtests.py`` once per app and per backend on the same PostgreSQL (django_prisma through
 Prisma's executor, which the test runner starts itself), and prints a per-app table plus every
 test whose outcome differs between the two backends. Exit status 1 when django_prisma has a
-failure or an error.
+failure, an error (a failing subtest counts), an unexpected success, or a run that ended without
+a summary consistent with its report and exit status.
 """
 
 from __future__ import annotations
@@ -71,8 +72,25 @@ if django.VERSION < (6, 0):
 """
 
 RESULT_LINE = re.compile(
-    r"^(?P<name>\w+) \((?P<path>[\w.]+)\)(?:\n.*?)? \.\.\. (?P<outcome>.+)$", re.M
+    # "test (path) ... ok", or with a docstring: "test (path)\nIts first line ... ok"
+    r"^(?P<indent> *)(?P<name>\w+) \((?P<path>[\w.]+)\)(?P<sub>[^\n]*?)"
+    r"(?:\n(?! *\w+ \([\w.]+\))[^\n]*?)? \.\.\.(?: (?P<outcome>.*))?$",
+    re.M,
 )
+# unittest's report of each failure and error, subtests included ("FAIL: test (path) (i=1)"):
+# the authority for what failed, since a verbose line can be interleaved with other output.
+REPORT_HEADER = re.compile(
+    r"^(?P<kind>FAIL|ERROR|UNEXPECTED SUCCESS): (?P<name>\w+) \((?P<path>[\w.]+)\)(?P<sub>.*)$",
+    re.M,
+)
+SUMMARY = re.compile(r"^(?P<status>OK|FAILED)(?: \((?P<details>[^)\n]*)\))?$", re.M)
+SUMMARY_KEYS = {
+    "failures": "FAIL",
+    "errors": "ERROR",
+    "skipped": "skip",
+    "expected failures": "xfail",
+    "unexpected successes": "unexpected-success",
+}
 KINDS = ("ok", "skip", "xfail", "FAIL", "ERROR", "unexpected-success")
 RAN = re.compile(r"^Ran (\d+) tests? in ([\d.]+)s", re.M)
 
@@ -123,43 +141,107 @@ def run_app(tests_dir: Path, settings_dir: Path, app: str, backend: str, timeout
         "CONFORMANCE_BACKEND": backend,
     }
     started = time.monotonic()
+    returncode = None
     try:
         proc = subprocess.run(
             [sys.executable, "runtests.py", "--settings=conformance_settings", "--parallel=1",
              "-v2", "--noinput", app],
             cwd=tests_dir, env=env, capture_output=True, text=True, timeout=timeout,
         )  # fmt: skip
-        output = proc.stdout + proc.stderr
+        output, returncode = proc.stdout + proc.stderr, proc.returncode
     except subprocess.TimeoutExpired as error:
         output = (error.stdout or b"").decode() + (error.stderr or b"").decode()
         output += f"\nTIMEOUT after {timeout} s"
     seconds = time.monotonic() - started
-    outcomes = {}
+    return {
+        "app": app, "backend": backend, "seconds": round(seconds, 1),
+        **parse_output(output, returncode),
+    }  # fmt: skip
+
+
+def result_key(match: re.Match) -> str:
+    """``path.name`` as Django prints it (``app.tests.Class.test``), plus a subtest's label."""
+    path, name = match["path"], match["name"]
+    key = path if path.endswith(f".{name}") or path == name else f"{path}.{name}"
+    sub = match["sub"].strip()
+    return f"{key} {sub}" if sub else key
+
+
+def parse_output(output: str, returncode: int | None) -> dict:
+    """Per-test outcomes and counts from a ``runtests.py -v2`` run.
+
+    The verbose lines give every test's outcome; unittest's failure report (``FAIL: …`` blocks,
+    one per failing subtest too) and its summary line (``FAILED (failures=…, errors=…)``) are
+    cross-checked against them. A run is ``crashed`` — counted as an error — when it printed no
+    summary, when the summary disagrees with the report, or when the exit status says failure
+    and nothing explains it.
+    """
+    outcomes: dict[str, str] = {}
     for match in RESULT_LINE.finditer(output):
-        key = (
-            f"{match['path']}.{match['name']}"
-            if not match["path"].endswith(match["name"])
-            else match["path"]
-        )
-        outcome = classify(match["outcome"])
+        outcome = classify(match["outcome"] or "")
         if outcome not in KINDS:
             # A warning printed to stderr while the test ran ("Exception ignored in: ...", a
-            # ResourceWarning) can land between " ... " and the outcome: take the next outcome line.
-            later = (classify(line) for line in output[match.end() :].splitlines())
-            outcome = next((kind for kind in later if kind in KINDS), outcome)
-        outcomes[key] = outcome
-    ran = RAN.search(output)
+            # ResourceWarning) can land between " ... " and the outcome, and a test whose
+            # subtests failed prints its subtests on the lines after: take the next outcome
+            # line unless it is another test's line.
+            outcome = _next_outcome(output[match.end() :])
+        if outcome is not None:
+            outcomes[result_key(match)] = outcome
+    for match in REPORT_HEADER.finditer(output):
+        kind = "unexpected-success" if match["kind"] == "UNEXPECTED SUCCESS" else match["kind"]
+        outcomes[result_key(match)] = kind
     counts = dict.fromkeys(KINDS, 0)
     for outcome in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
-    failed_hard = ran is None
-    if failed_hard:
+    ran = RAN.search(output)
+    summary = _summary(output)
+    problems = []
+    if ran is None or summary is None:
+        problems.append("no unittest summary (the run crashed or timed out)")
+    else:
+        for kind in ("FAIL", "ERROR", "unexpected-success"):
+            reported = sum(1 for o in outcomes.values() if o == kind)
+            if summary.get(kind, 0) != reported:
+                problems.append(
+                    f"the summary says {summary.get(kind, 0)} {kind}, the report shows {reported}"
+                )
+        failed = summary["status"] == "FAILED"
+        if returncode not in (None, 0) and not failed:
+            problems.append(f"exit status {returncode} after a summary of OK")
+        if returncode == 0 and failed:
+            problems.append("exit status 0 after a FAILED summary")
+    if problems:
         counts["ERROR"] += 1
+    bad = problems or counts["FAIL"] or counts["ERROR"] or counts["unexpected-success"]
     return {
-        "app": app, "backend": backend, "seconds": round(seconds, 1),
         "tests": int(ran.group(1)) if ran else 0, "counts": counts, "outcomes": outcomes,
-        "crashed": failed_hard, "tail": output if (failed_hard or counts["FAIL"] or counts["ERROR"]) else "",
+        "crashed": bool(problems), "problems": problems, "tail": output if bad else "",
     }  # fmt: skip
+
+
+def _next_outcome(rest: str) -> str | None:
+    """The outcome printed after a test's line; None when the test's subtests follow (each is
+    counted on its own line) or another test begins."""
+    for line in rest.splitlines()[1:]:
+        if RESULT_LINE.match(line):
+            return None
+        outcome = classify(line.rsplit(" ... ", 1)[-1])
+        if outcome in KINDS:
+            return outcome
+    return None
+
+
+def _summary(output: str) -> dict | None:
+    matches = list(SUMMARY.finditer(output))
+    if not matches:
+        return None
+    last = matches[-1]
+    summary: dict = {"status": last["status"]}
+    for part in (last["details"] or "").split(","):
+        name, _, number = part.strip().rpartition("=")
+        if name in SUMMARY_KEYS and number.isdigit():
+            summary[SUMMARY_KEYS[name]] = int(number)
+    return summary
 
 
 def main(argv=None) -> int:
@@ -215,7 +297,13 @@ def main(argv=None) -> int:
     print()
     print(report(results, backends))
     prisma = [r for r in results if r["backend"] == "prisma"]
-    bad = sum(r["counts"]["FAIL"] + r["counts"]["ERROR"] for r in prisma)
+    bad = sum(
+        r["counts"]["FAIL"] + r["counts"]["ERROR"] + r["counts"]["unexpected-success"]
+        for r in prisma
+    )
+    for r in prisma:
+        for problem in r["problems"]:
+            print(f"{r['app']}: {problem}", file=sys.stderr)
     return 1 if bad else 0
 
 
