@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.backends import utils as backend_utils
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
-from django.db.backends.utils import CursorDebugWrapper
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
 from psycopg import IsolationLevel
@@ -47,6 +48,9 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         settings_dict.setdefault("TOKEN", "")
         normalize(settings_dict)
         super().__init__(settings_dict, alias)
+        # Wrappers (Django's execute-wrapper signature) around every statement of this
+        # connection, inside the user's execute_wrappers: the backend's own (the cache's).
+        self.statement_wrappers = []
 
     _configured_zone = None
     next_chunked_read_is_ordered = False
@@ -159,5 +163,24 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
             cursor.execute("SHOW server_version_num")
             return int(cursor.fetchone()[0])
 
+    # The wrapper classes are looked up when a cursor is made, not imported: tools replace them
+    # in django.db.backends.utils (django-extensions' shell_plus --print-sql).
+    def make_cursor(self, cursor):
+        return statement_wrapping(backend_utils.CursorWrapper)(cursor, self)
+
     def make_debug_cursor(self, cursor):
-        return CursorDebugWrapper(cursor, self)
+        return statement_wrapping(backend_utils.CursorDebugWrapper)(cursor, self)
+
+
+@functools.lru_cache(maxsize=8)
+def statement_wrapping(cursor_class):
+    """``cursor_class`` whose statements also pass through ``connection.statement_wrappers``."""
+
+    class StatementWrappingCursor(cursor_class):
+        def _execute_with_wrappers(self, sql, params, many, executor):
+            for wrapper in reversed(self.db.statement_wrappers):
+                executor = functools.partial(wrapper, executor)
+            return super()._execute_with_wrappers(sql, params, many, executor)
+
+    StatementWrappingCursor.__name__ = StatementWrappingCursor.__qualname__ = cursor_class.__name__
+    return StatementWrappingCursor

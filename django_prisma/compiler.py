@@ -13,6 +13,23 @@ from . import page_first
 from .postgres_fields import text_result_type
 from .results import decided_once
 
+# Context managers entered around every execute_sql() of this backend's compilers, by kind:
+# "read" (SELECT compilers) and "write" (UPDATE and DELETE compilers); each is called with the
+# compiler's Query. The cache registers its own (django_prisma.cache.install()); empty otherwise,
+# and no other database's compilers are affected.
+EXECUTION_SCOPES: dict = {}
+
+
+class ExecutionScopeMixin:
+    scope_kind = "read"
+
+    def execute_sql(self, *args, **kwargs):
+        scope = EXECUTION_SCOPES.get(self.scope_kind)
+        if scope is None:
+            return super().execute_sql(*args, **kwargs)
+        with scope(self.query):
+            return super().execute_sql(*args, **kwargs)
+
 
 def _cast(expression, sql, connection):
     try:
@@ -134,7 +151,7 @@ class ResultCastingMixin:
         return select, klass_info, annotations
 
 
-class SQLCompiler(ResultCastingMixin, pg.SQLCompiler):
+class SQLCompiler(ExecutionScopeMixin, ResultCastingMixin, pg.SQLCompiler):
     pass
 
 
@@ -142,15 +159,15 @@ class SQLInsertCompiler(pg.SQLInsertCompiler):
     pass
 
 
-class SQLDeleteCompiler(pg.SQLDeleteCompiler):
-    pass
+class SQLDeleteCompiler(ExecutionScopeMixin, pg.SQLDeleteCompiler):
+    scope_kind = "write"
 
 
-class SQLUpdateCompiler(pg.SQLUpdateCompiler):
-    pass
+class SQLUpdateCompiler(ExecutionScopeMixin, pg.SQLUpdateCompiler):
+    scope_kind = "write"
 
 
-class SQLAggregateCompiler(pg.SQLAggregateCompiler):
+class SQLAggregateCompiler(ExecutionScopeMixin, pg.SQLAggregateCompiler):
     pass
 
 

@@ -5,7 +5,8 @@
 Downloads the sdist of the installed Django version (it contains ``tests/``), runs
 ``tests/runtests.py`` once per app and per backend on the same PostgreSQL (django_prisma through
 Prisma's executor, which the test runner starts itself), and prints a per-app table plus every
-test whose outcome differs between the two backends. Exit status 1 when django_prisma has a
+test whose outcome differs between the two backends. django_prisma runs with "django_prisma" in
+INSTALLED_APPS, as projects have it (`--without-app`: without). Exit status 1 when django_prisma has a
 failure, an error (a failing subtest counts), an unexpected success, or a run that ended without
 a summary consistent with its report and exit status.
 """
@@ -61,6 +62,16 @@ else:
             "HOST": _pg.hostname or "127.0.0.1", "PORT": _pg.port or 5432,
             "TEST": {{"NAME": "test_native_{run_id}_" + alias}},
         }}
+
+if os.environ.get("CONFORMANCE_WITH_APP") == "1":
+    # As a project using the backend has it: "django_prisma" in INSTALLED_APPS (with_cache on
+    # every QuerySet, the cache on every statement). runtests.py installs its own list,
+    # ALWAYS_INSTALLED_APPS, after importing this module: add the app to that list.
+    import __main__
+
+    _always = getattr(__main__, "ALWAYS_INSTALLED_APPS", None)
+    if _always is not None and "django_prisma" not in _always:
+        _always.append("django_prisma")
 
 DATABASES = {{"default": _db("default"), "other": _db("other")}}
 SECRET_KEY = "django_tests_secret_key"
@@ -134,11 +145,14 @@ def classify(outcome: str) -> str:
     return outcome
 
 
-def run_app(tests_dir: Path, settings_dir: Path, app: str, backend: str, timeout: int) -> dict:
+def run_app(
+    tests_dir: Path, settings_dir: Path, app: str, backend: str, timeout: int, with_app: bool
+) -> dict:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(settings_dir), str(ROOT)]),
         "CONFORMANCE_BACKEND": backend,
+        "CONFORMANCE_WITH_APP": "1" if with_app and backend == "prisma" else "0",
     }
     started = time.monotonic()
     returncode = None
@@ -255,6 +269,12 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--backend", choices=["prisma", "native", "both"], default="both")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per app and backend")
+    parser.add_argument(
+        "--without-app",
+        action="store_true",
+        help='run django_prisma without "django_prisma" in INSTALLED_APPS (it is added by default, '
+        "as projects using the backend have it)",
+    )
     parser.add_argument("--json", help="write the raw results to this file")
     parser.add_argument("--logs", help="write each failing app's output tail into this folder")
     args = parser.parse_args(argv)
@@ -279,7 +299,9 @@ def main(argv=None) -> int:
         )
         for app in apps:
             for backend in backends:
-                result = run_app(tests_dir, Path(settings_dir), app, backend, args.timeout)
+                result = run_app(
+                    tests_dir, Path(settings_dir), app, backend, args.timeout, not args.without_app
+                )
                 results.append(result)
                 c = result["counts"]
                 print(

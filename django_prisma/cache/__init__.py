@@ -36,8 +36,8 @@ _lock = threading.Lock()
 
 
 def install() -> None:
-    """Give every QuerySet and manager ``with_cache`` / ``cache_info`` and put the cache's
-    execute wrapper on every django_prisma connection. Idempotent."""
+    """Give every QuerySet and manager ``with_cache`` / ``cache_info`` and put the cache on the
+    statements of every django_prisma connection. Idempotent."""
     global _installed
     if _installed:
         return
@@ -47,13 +47,13 @@ def install() -> None:
         from django.db import connections
         from django.db.backends.signals import connection_created
 
-        from .compiler import patch_compiler
+        from .compiler import register_scopes
         from .queryset import patch_manager, patch_model, patch_queryset
 
         patch_queryset()
         patch_manager()
         patch_model()
-        patch_compiler()
+        register_scopes()
         connection_created.connect(_on_connection_created, dispatch_uid="django_prisma.cache")
         for connection in connections.all(initialized_only=True):
             attach(connection)
@@ -61,12 +61,14 @@ def install() -> None:
 
 
 def attach(connection) -> None:
-    """Put the cache's execute wrapper on one django_prisma connection (idempotent)."""
+    """Put the cache on the statements of one django_prisma connection (idempotent): a wrapper
+    of the backend's own (``statement_wrappers``), not one of Django's ``execute_wrappers``,
+    which belong to user code."""
     from .options import is_prisma
     from .wrapper import execute_wrapper
 
-    if is_prisma(connection) and execute_wrapper not in connection.execute_wrappers:
-        connection.execute_wrappers.append(execute_wrapper)
+    if is_prisma(connection) and execute_wrapper not in connection.statement_wrappers:
+        connection.statement_wrappers.append(execute_wrapper)
 
 
 def _on_connection_created(sender, connection, **kwargs) -> None:

@@ -1,31 +1,23 @@
 """The strategy of the query being compiled applies to the statements its compiler runs, however
 the queryset was evaluated (``iterator()``, ``aiterator()``, internal ``get()`` calls…); the
-compilers of UPDATE and DELETE never cache the reads they make."""
+compilers of UPDATE and DELETE never cache the reads they make. Registered on the backend's own
+compilers (``django_prisma.compiler.EXECUTION_SCOPES``): other databases' compilers are untouched."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.db.models.sql.compiler import SQLCompiler, SQLDeleteCompiler, SQLUpdateCompiler
+from django_prisma import compiler
 
 from .context import UNSET, explicit_scope, suppressed
 from .queryset import ATTR
 
-WRITE_COMPILERS = (SQLUpdateCompiler, SQLDeleteCompiler)
+
+def read_scope(query):
+    return explicit_scope(getattr(query, ATTR, UNSET))
 
 
-def patch_compiler() -> None:
-    original = SQLCompiler.execute_sql
-    if getattr(original, "_prisma_cache_wrapped", False):
-        return
+def write_scope(query):
+    return suppressed()
 
-    @wraps(original)
-    def execute_sql(self, *args, **kwargs):
-        if isinstance(self, WRITE_COMPILERS):
-            with suppressed():
-                return original(self, *args, **kwargs)
-        with explicit_scope(getattr(self.query, ATTR, UNSET)):
-            return original(self, *args, **kwargs)
 
-    execute_sql._prisma_cache_wrapped = True
-    SQLCompiler.execute_sql = execute_sql
+def register_scopes() -> None:
+    compiler.EXECUTION_SCOPES.update(read=read_scope, write=write_scope)

@@ -120,7 +120,14 @@ def _uncached(method):
 
 def _wrap(cls, name, decorator) -> None:
     method = cls.__dict__.get(name)
-    if method is None or getattr(method, "_prisma_cache_wrapped", False):
+    if method is None:
+        # A Django that renamed a method the cache relies on: fail loudly, never run uncached
+        # writes through a cached read by accident.
+        raise RuntimeError(
+            f"django_prisma's cache cannot wrap {cls.__name__}.{name}: this Django version "
+            "does not define it (supported: Django 5.2 and 6.0)"
+        )
+    if getattr(method, "_prisma_cache_wrapped", False):
         return
     setattr(cls, name, decorator(method))
 
