@@ -48,3 +48,47 @@ def pg(executor_server):
 @pytest.fixture
 def table_name():
     return f"t_{uuid.uuid4().hex[:12]}"
+
+
+# What reaches a server: the fixtures above (and those built on them), pytest-django's database
+# fixtures, and tests marked ``server`` (those that start one themselves, e.g. in a subprocess).
+SERVER_FIXTURES = frozenset(
+    {"dev_server", "executor_server", "server", "pg", "db", "transactional_db", "live_server"}
+)
+# Tests that start servers or subprocesses of their own (a whole folder, or one module).
+SERVER_PATHS = (
+    "tests/reliability/",
+    "tests/devserver/",
+    "tests/example/",
+    "tests/conformance/test_django_suite.py",
+    "tests/backend/test_creation.py",
+    "tests/backend/test_dbshell.py",
+    "tests/psl/test_introspection_roundtrip.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``pure`` every test that needs no server: ``./scripts/test --fast`` runs only them."""
+    root = str(config.rootpath)
+    for item in items:
+        path = str(item.path)[len(root) + 1 :]
+        needs_server = (
+            item.get_closest_marker("django_db")
+            or item.get_closest_marker("server")
+            or path.startswith(SERVER_PATHS)
+            or SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        )
+        if not needs_server:
+            item.add_marker(pytest.mark.pure)
+
+
+@pytest.fixture(autouse=True)
+def _pure_tests_start_no_server(request, monkeypatch):
+    """In a ``--fast`` run (DJANGO_PRISMA_PURE=1) a test that starts a server after all fails
+    and names itself, so that it gets its ``server`` mark."""
+    if os.environ.get("DJANGO_PRISMA_PURE") == "1":
+
+        def refuse(self, *args, **kwargs):
+            raise RuntimeError(f"{request.node.nodeid} starts a server: mark it 'server'")
+
+        monkeypatch.setattr(LocalServer, "start", refuse)
