@@ -19,6 +19,7 @@ import pytest
 from packaging.requirements import Requirement
 
 import django_prisma
+from django_prisma.dbapi.transport import USER_AGENT
 from django_prisma.django_support import SUPPORTED_RANGE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +86,9 @@ def test_wheel_metadata(dist):
         info = f"django_prisma-{django_prisma.__version__}.dist-info"
         metadata = email.parser.Parser().parsestr(wheel.read(f"{info}/METADATA").decode())
         license_text = wheel.read(f"{info}/licenses/LICENSE").decode()
+    # One version: the distribution's and the driver's User-Agent both read __version__.
     assert metadata["Version"] == django_prisma.__version__
+    assert USER_AGENT.startswith(f"django-prisma/{django_prisma.__version__} ")
     assert metadata["License-Expression"] == "Apache-2.0"
     assert metadata.get_all("License-File") == ["LICENSE"]
     assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
