@@ -100,30 +100,17 @@ class TracingTransport(Transport):
             return super().request(method, path, body, idempotent=idempotent, headers=headers)
         from opentelemetry import trace
 
-        if path == "/transaction/start":
-            self._end_transaction_span(error="the server no longer had the transaction")
-            self._transaction_span = tracer.start_span(
-                "TRANSACTION", kind=trace.SpanKind.INTERNAL, attributes=self._common_attributes()
-            )
-            name, attributes = "BEGIN", {"db.operation.name": "BEGIN"}
-        else:
-            match = TRANSACTION_PATH.match(path)
-            step = match.group(2) if match else "query"
-            if step == "query":
-                # The statement the cursor noted; a transaction's start or end leaves it for the
-                # statement that follows.
-                noted, self.noted_query = self.noted_query, None
-                name, attributes = _statement_attributes(noted)
-            else:
-                name, attributes = step.upper(), {"db.operation.name": step.upper()}
+        step = _step(path)
+        if step == "start":
+            self._start_transaction_span(tracer)
+        name, attributes = self._describe(step, path)
         if headers:
             attributes.update(_cache_request_attributes(headers))
-        within = self._transaction_span if path.startswith("/transaction/") else None
-        context = trace.set_span_in_context(within) if within is not None else None
         attributes.update(self._common_attributes())
+        within = self._transaction_span if path.startswith("/transaction/") else None
         with tracer.start_as_current_span(
             name,
-            context=context,
+            context=trace.set_span_in_context(within) if within is not None else None,
             kind=trace.SpanKind.CLIENT,
             attributes=attributes,
             record_exception=False,
@@ -135,17 +122,39 @@ class TracingTransport(Transport):
                 )
             except Exception as error:
                 _record_error(span, error)
-                if path != "/transaction/start" and getattr(error, "http_status", None) == 409:
-                    self._end_transaction_span(error=type(error).__name__)
-                elif path.endswith(("/commit", "/rollback")) or path == "/transaction/start":
-                    self._end_transaction_span(error=type(error).__name__)
+                # The transaction ends with a failed start, commit or rollback, and when the
+                # server no longer has it (409 to one of its statements).
+                if step in ("start", "commit", "rollback") or (
+                    within is not None and getattr(error, "http_status", None) == 409
+                ):
+                    self._end_transaction_span(error=type(error).__qualname__)
                 raise
             status = response.headers.get("accelerate-cache-status") if response.headers else None
             if status:
                 span.set_attribute("prisma.accelerate.cache.status", status)
-        if path.endswith(("/commit", "/rollback")):
+        if step in ("commit", "rollback"):
             self._end_transaction_span(outcome=step)
         return response
+
+    def _start_transaction_span(self, tracer) -> None:
+        from opentelemetry import trace
+
+        # One still open belongs to a transaction the connection gave up without a request.
+        self._end_transaction_span(error="TransactionLost")
+        self._transaction_span = tracer.start_span(
+            "TRANSACTION", kind=trace.SpanKind.INTERNAL, attributes=self._common_attributes()
+        )
+
+    def _describe(self, step: str | None, path: str) -> tuple[str, dict]:
+        if step == "query":
+            # The statement the cursor noted; a transaction's start or end, or a cache
+            # invalidation, leaves it for the statement that follows.
+            noted, self.noted_query = self.noted_query, None
+            return _statement_attributes(noted)
+        if step is None:  # not a statement: /invalidate
+            return path.strip("/"), {}
+        operation = {"start": "BEGIN"}.get(step, step.upper())
+        return operation, {"db.operation.name": operation}
 
     def _common_attributes(self) -> dict:
         attributes = {
@@ -189,6 +198,16 @@ class TracingTransport(Transport):
             span.set_status(Status(StatusCode.ERROR))
             span.set_attribute("error.type", error)
         span.end()
+
+
+def _step(path: str) -> str | None:
+    """query, start, commit or rollback; None for a request that is not a statement."""
+    if path == "/query":
+        return "query"
+    if path == "/transaction/start":
+        return "start"
+    match = TRANSACTION_PATH.match(path)
+    return match.group(2) if match else None
 
 
 def _statement_attributes(noted) -> tuple[str, dict]:

@@ -17,6 +17,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 URL, TABLE = sys.argv[1], sys.argv[2]
 SECRET_VALUE = "value-that-must-not-be-traced"
+WRONG = "wrong-api-key-never-traced"
 
 exporter = InMemorySpanExporter()
 provider = TracerProvider()
@@ -27,7 +28,10 @@ import django  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 settings.configure(
-    DATABASES={"default": {"ENGINE": "django_prisma", "URL": URL}},
+    DATABASES={
+        "default": {"ENGINE": "django_prisma", "URL": URL},
+        "wrong_key": {"ENGINE": "django_prisma", "URL": URL.split("?")[0] + "?api_key=" + WRONG},
+    },
     INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "django_prisma"],
     ROOT_URLCONF=__name__,
     MIDDLEWARE=[],
@@ -40,7 +44,7 @@ from opentelemetry.instrumentation.django import DjangoInstrumentor  # noqa: E40
 DjangoInstrumentor().instrument()
 django.setup()
 
-from django.db import IntegrityError, connection, transaction  # noqa: E402
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
@@ -74,7 +78,26 @@ def fail(request):
     return HttpResponse("no error")
 
 
-urlpatterns = [path("read/", read), path("tx/", write_in_transaction), path("fail/", fail)]
+def invalidate_then_read(request):
+    from django_prisma import invalidate
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE id > %s", [0])
+    invalidate(["users"])
+    try:
+        with connections["wrong_key"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        return HttpResponse(type(error).__name__)
+    return HttpResponse("no error")
+
+
+urlpatterns = [
+    path("read/", read),
+    path("tx/", write_in_transaction),
+    path("fail/", fail),
+    path("other/", invalidate_then_read),
+]
 
 
 def main():
@@ -90,8 +113,8 @@ def main():
     call_command("migrate", "auth", verbosity=0)
     exporter.clear()
     client = Client()
-    answers = {p: client.get(p).content.decode() for p in ("/read/", "/tx/", "/fail/")}
-    connection.close()
+    answers = {p: client.get(p).content.decode() for p in ("/read/", "/tx/", "/fail/", "/other/")}
+    connections.close_all()
     spans = [
         {
             "name": s.name,

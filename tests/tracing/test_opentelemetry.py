@@ -21,6 +21,7 @@ from django_prisma.dbapi.url import split_api_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_VALUE = "value-that-must-not-be-traced"
+WRONG = "wrong-api-key-never-traced"
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ def test_statement_span_follows_the_database_conventions(traced):
 def test_db_spans_nest_in_the_django_request_span(traced):
     data, *_ = traced
     spans = data["spans"]
-    for route in ("read/", "tx/", "fail/"):
+    for route in ("read/", "tx/", "fail/", "other/"):
         request = request_span(spans, route)
         inner = descendants(spans, request)
         assert inner and all(s["trace_id"] == request["trace_id"] for s in inner)
@@ -82,7 +83,7 @@ def test_db_spans_nest_in_the_django_request_span(traced):
     ours = [s for s in spans if s["scope"] == "django_prisma"]
     nested = {
         s["span_id"]
-        for r in ("read/", "tx/", "fail/")
+        for r in ("read/", "tx/", "fail/", "other/")
         for s in descendants(spans, request_span(spans, r))
     }
     assert {s["span_id"] for s in ours} == nested  # no database span outside a request
@@ -134,10 +135,28 @@ def test_failed_statement_is_an_error_span_with_its_sqlstate(traced):
     assert event["attributes"]["exception.type"].endswith("IntegrityError")
 
 
+def test_invalidation_and_a_refused_key_are_spans_of_their_own(traced):
+    data, table, *_ = traced
+    spans = data["spans"]
+    assert data["answers"]["/other/"] == "OperationalError"
+    inner = descendants(spans, request_span(spans, "other/"))
+    # The refused connection's first statement is Django's own set-up query.
+    assert [s["name"] for s in inner[:2]] == ["SELECT", "invalidate"] and len(inner) == 3
+    count, invalidation, refused = inner
+    assert count["attributes"]["db.query.text"] == f"SELECT count(*) FROM {table} WHERE id > $1"
+    assert "db.query.text" not in invalidation["attributes"]
+    assert invalidation["status"] == "UNSET"
+    assert refused["attributes"]["db.operation.name"] == refused["name"]
+    assert refused["status"] == "ERROR"
+    assert refused["attributes"]["http.response.status_code"] == 401
+    assert refused["attributes"]["error.type"] == "OperationalError"
+
+
 def test_no_api_key_and_no_value_in_any_span(traced):
     data, _, api_key, _ = traced
     exported = json.dumps(data["spans"])
     assert api_key and api_key not in exported
+    assert WRONG not in exported
     assert SECRET_VALUE not in exported
     assert "api_key" not in exported
 
