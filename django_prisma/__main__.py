@@ -7,17 +7,31 @@ import signal
 import sys
 import threading
 
-from .devserver import LocalServer, ServerStartError
+from .devserver import DatabaseMissingError, LocalServer, ServerStartError
+
+
+def _say(message: str) -> None:
+    print(f"# {message}", file=sys.stderr, flush=True)
 
 
 def _dev(args) -> int:
     kind = "executor" if args.database_url else "dev"
-    server = LocalServer(kind, database_url=args.database_url, name=args.name, port=args.port)
+    server = LocalServer(
+        kind,
+        database_url=args.database_url,
+        name=args.name,
+        port=args.port,
+        create_database=args.create,
+        progress=_say,
+    )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
         server.start()
+    except DatabaseMissingError as error:
+        print(f"error: {error} (add --create to create it)", file=sys.stderr)
+        return 1
     except ServerStartError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -28,7 +42,7 @@ def _dev(args) -> int:
             if kind == "executor"
             else ("local Prisma Postgres (@prisma/dev)")
         )
-        print(f"# {what} on port {server.port}; Ctrl-C to stop", file=sys.stderr, flush=True)
+        _say(f"{what} on port {server.port}; Ctrl-C to stop")
         while not stop.is_set():
             if not server.running:
                 print("error: the local server exited", file=sys.stderr)
@@ -50,7 +64,14 @@ def main(argv=None) -> int:
         default=None,
         help="postgres://… : run Prisma's executor in front of this PostgreSQL instead",
     )
+    dev.add_argument(
+        "--create",
+        action="store_true",
+        help="with --database-url: create the database if it does not exist",
+    )
     args = parser.parse_args(argv)
+    if args.create and not args.database_url:
+        parser.error("--create needs --database-url (@prisma/dev starts with an empty database)")
     return _dev(args)
 
 

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from . import django_support  # noqa: F401  (refuses an unsupported Django first)
+
 
 class DjangoPrismaConfig(AppConfig):
     name = "django_prisma"

@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from psycopg import IsolationLevel
 
 from . import dbapi as Database
+from . import django_support  # noqa: F401  (refuses an unsupported Django first)
 from .chunked import ChunkedCursor
 from .client import DatabaseClient
 from .creation import DatabaseCreation

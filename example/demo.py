@@ -29,9 +29,10 @@ def main() -> int:
     kind = os.environ.get("DEMO_SERVER", "dev")
     print(f"django-prisma demo — starting a local Prisma Postgres ({kind}) ...")
     started = time.monotonic()
-    options = {}
+    # The first start installs the servers' npm runtime: say so rather than wait silently.
+    options = {"progress": lambda message: print(f"  {message}", flush=True)}
     if kind == "executor":
-        options = {"database_url": os.environ["DEMO_POSTGRES_URL"]}
+        options["database_url"] = os.environ["DEMO_POSTGRES_URL"]
     with LocalServer(kind, **options) as server:
         print(f"  server ready in {time.monotonic() - started:.1f} s on port {server.port}")
         os.environ["DATABASE_URL"] = server.url

@@ -7,7 +7,7 @@ import logging
 import orjson
 from psycopg import adapters as psycopg_adapters
 
-from . import plans
+from . import plans, tracing
 from .cursor import Cursor
 from .exceptions import (
     DatabaseError,
@@ -69,7 +69,7 @@ class Connection:
         atomic_autocommit_writes: bool = True,
     ):
         self.endpoint = parse_url(url, api_key)
-        self.transport = Transport(
+        self.transport = tracing.transport_class(Transport)(
             self.endpoint,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from . import tracing
 from .decoding import column_conversions, converters_for, decode_rows
 from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 from .literals import interpolate
@@ -63,6 +64,7 @@ class Cursor:
     def execute(self, sql: str, params=None):
         self._check()
         self._reset()
+        tracing.note_query(self, sql, params)
         sql = interpolate(sql, params, self.connection.as_literal)
         self.query = sql
         statement = Statement(sql)
@@ -105,6 +107,7 @@ class Cursor:
                 "multi-row statement"
             )
         self.query = statements[-1]
+        tracing.note_query(self, sql, None, batch_size=len(statements))
         self.rowcount = self.connection._run_batch(head, statements)
         return self
 

@@ -8,12 +8,12 @@ import ssl
 import time
 from http.cookies import SimpleCookie
 
+from .. import __version__ as VERSION
 from . import exceptions as exc
 from .errors import error_from_response
 from .http import AnswerLost, AnswerTimeout, ConnectFailed, HTTPConnection, TLSFailed
 from .url import Endpoint
 
-VERSION = "0.1.0"
 USER_AGENT = f"django-prisma/{VERSION} (Python {platform.python_version()})"
 DEFAULT_ENGINE_HASH = "7.2.0"
 logger = logging.getLogger("django_prisma.dbapi")

@@ -1,10 +1,18 @@
 """Local Prisma servers for development and tests (never imported by the backend at run time)."""
 
 from .runtime import ensure_runtime, node_binary
-from .server import KINDS, LocalServer, ServerStartError, throwaway_executor, with_database
+from .server import (
+    KINDS,
+    DatabaseMissingError,
+    LocalServer,
+    ServerStartError,
+    throwaway_executor,
+    with_database,
+)
 
 __all__ = [
     "KINDS",
+    "DatabaseMissingError",
     "LocalServer",
     "ServerStartError",
     "ensure_runtime",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -12,13 +14,28 @@ import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
-from .runtime import ensure_runtime, node_binary
+from . import postgres
+from .runtime import Progress, ensure_runtime, node_binary
 
 KINDS = ("dev", "executor")
+
+logger = logging.getLogger("django_prisma.devserver")
+
+# The launcher reports a failure with its JavaScript stack: frames say nothing to a Python user.
+JS_STACK_FRAME = re.compile(r"^\s+at .*$\n?", re.MULTILINE)
 
 
 class ServerStartError(RuntimeError):
     pass
+
+
+class DatabaseMissingError(ServerStartError):
+    """The executor's PostgreSQL database does not exist (``create_database=True`` creates it)."""
+
+    def __init__(self, database: str, address: str):
+        self.database = database
+        self.address = address
+        super().__init__(f"database {database!r} does not exist on the PostgreSQL at {address}")
 
 
 class LocalServer:
@@ -37,7 +54,13 @@ class LocalServer:
         fresh_database: bool = False,
         drop_database_on_exit: bool = False,
         max_transaction_timeout: str | None = None,
+        create_database: bool = False,
+        progress: Progress | None = None,
     ):
+        """``create_database``: create the executor's database when it does not exist (the
+        default refuses with :class:`DatabaseMissingError`). ``progress`` receives one-line
+        reports of slow first-time work (installing the npm runtime, creating the database);
+        default: INFO on the ``django_prisma.devserver`` logger."""
         if kind not in KINDS:
             raise ValueError(f"unknown local server kind {kind!r}: use one of {KINDS}")
         if kind == "executor" and not database_url:
@@ -49,6 +72,8 @@ class LocalServer:
         self.fresh_database = fresh_database
         self.drop_database_on_exit = drop_database_on_exit
         self.max_transaction_timeout = max_transaction_timeout
+        self.create_database = create_database
+        self.progress = progress or logger.info
         self.url: str | None = None
         self.process: subprocess.Popen | None = None
         self._log = None
@@ -77,8 +102,10 @@ class LocalServer:
         return cmd
 
     def start(self, timeout: float = 120.0) -> LocalServer:
-        runtime = ensure_runtime()
+        runtime = ensure_runtime(self.progress)
         node = node_binary(runtime)
+        if self.kind == "executor" and self.create_database and not self.fresh_database:
+            self._create_missing_database()
         self._log = tempfile.TemporaryFile(mode="w+b")
         self.process = subprocess.Popen(
             self._command(node, runtime),
@@ -92,10 +119,39 @@ class LocalServer:
         info = json.loads(line)
         if not info.get("ready"):
             self.stop()
-            raise ServerStartError(f"the local {self.kind} server failed: {info.get('error')}")
+            self._raise_if_database_missing()
+            raise ServerStartError(
+                f"the local {self.kind} server failed: {readable_error(info.get('error'))}"
+            )
         self.url = info["url"]
         self.port = info["port"]
         return self
+
+    def _create_missing_database(self) -> None:
+        name = postgres.database_name(self.database_url)
+        if not name:
+            raise ServerStartError("the PostgreSQL URL names no database to create")
+        where = postgres.server_address(self.database_url)
+        import psycopg
+
+        try:
+            created = postgres.create_database(self.database_url)
+        except psycopg.Error as error:  # the server refused, or cannot be reached
+            raise ServerStartError(
+                f"could not create database {name!r} on {where}: {error}"
+            ) from error
+        if created:
+            self.progress(f"created database {name!r} on the PostgreSQL at {where}")
+
+    def _raise_if_database_missing(self) -> None:
+        # Asked only after a failed start, so a working start pays nothing for it.
+        if self.kind != "executor" or self.fresh_database:
+            return
+        if postgres.database_exists(self.database_url) is False:
+            raise DatabaseMissingError(
+                postgres.database_name(self.database_url),
+                postgres.server_address(self.database_url),
+            )
 
     def _read_ready_line(self, timeout: float) -> bytes:
         deadline = time.monotonic() + timeout
@@ -155,6 +211,22 @@ class LocalServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def readable_error(launcher_error) -> str:
+    """The launcher's error without its JavaScript stack, and an executor's JSON error reply
+    reduced to its message."""
+    text = JS_STACK_FRAME.sub("", str(launcher_error)).strip()
+    text = text.removeprefix("Error: ")
+    head, brace, tail = text.partition("{")
+    if brace:
+        try:
+            reply = json.loads(brace + tail)
+        except ValueError:
+            return text
+        if isinstance(reply, dict) and isinstance(reply.get("error"), str):
+            return head + reply["error"]
+    return text
 
 
 def throwaway_executor(postgres_url: str, prefix: str = "django_prisma", **options) -> LocalServer:

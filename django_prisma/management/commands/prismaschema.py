@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from django_prisma.psl.models_to_schema import schema_for_apps
@@ -11,7 +12,12 @@ class Command(BaseCommand):
     help = "Print a schema.prisma describing the models of the given apps (default: all apps)."
 
     def add_arguments(self, parser):
-        parser.add_argument("app_labels", nargs="*")
+        parser.add_argument(
+            "app_labels",
+            nargs="*",
+            metavar="app_label",
+            help="the apps whose models to describe (default: every installed app)",
+        )
         parser.add_argument("--output", "-o", help="write to this file instead of stdout")
         parser.add_argument(
             "--no-django-annotations",
@@ -19,13 +25,29 @@ class Command(BaseCommand):
             help="leave out the `/// @django` lines that make the schema -> models round trip lossless",
         )
 
-    def handle(self, *app_labels, output=None, no_django_annotations=False, **options):
-        try:
-            text = schema_for_apps(list(app_labels) or None, annotate=not no_django_annotations)
-        except LookupError as error:
-            raise CommandError(str(error)) from error
+    def handle(self, *, app_labels=(), output=None, no_django_annotations=False, **options):
+        # Positional arguments declared with add_argument() reach handle() as the keyword
+        # `app_labels`, never as *args.
+        labels = list(dict.fromkeys(app_labels))
+        check_app_labels(labels)
+        text = schema_for_apps(labels or None, annotate=not no_django_annotations)
         if output:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text)
         else:
             self.stdout.write(text, ending="")
+
+
+def check_app_labels(labels: list[str]) -> None:
+    """Refuse unknown labels all at once, as Django's own commands do, before writing anything."""
+    unknown = []
+    for label in labels:
+        try:
+            apps.get_app_config(label)
+        except LookupError:
+            unknown.append(label)
+    if unknown:
+        raise CommandError(
+            f"No installed app with label {', '.join(map(repr, unknown))}. "
+            "Use the app label (e.g. 'auth'), not the module path."
+        )
