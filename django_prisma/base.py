@@ -153,11 +153,5 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         with self.cursor() as cursor:
             yield cursor
 
-    @cached_property
-    def pg_version(self):
-        with self.temporary_connection() as cursor:
-            cursor.execute("SHOW server_version_num")
-            return int(cursor.fetchone()[0])
-
     def make_debug_cursor(self, cursor):
         return CursorDebugWrapper(cursor, self)
