@@ -72,6 +72,8 @@ class ConnectionInfo:
     options = ""
     error_message = ""
     pipeline_status = PipelineStatus.OFF
+    pgconn = None  # there is no libpq connection
+    full_protocol_version = 30000  # the Prisma server's own connections speak protocol 3.0
 
     def __init__(self, connection):
         self._connection = connection
