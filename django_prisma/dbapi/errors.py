@@ -339,7 +339,7 @@ def error_from_response(status: int, body: bytes, headers) -> exc.Error:
             http_status=status,
         )
     if status == 500 and "violates exclusion constraint" in message:
-        return exc.IntegrityError(message, pgcode="23P01", http_status=status)
+        return database_error("23P01", message, http_status=status)
     if status == 500 and message == "Unknown tagged value":
         # The executor reads a JSON object with a "$type" key as one of Prisma's tagged values.
         return exc.NotSupportedError(
