@@ -49,18 +49,39 @@ def class_for_sqlstate(sqlstate: str) -> type[exc.Error]:
     return _BY_BASE_NAME.get(get_base_exception(sqlstate).__name__, exc.DatabaseError)
 
 
+# The driver's classes that only classify a SQLSTATE (psycopg's class names it better).
+_CLASSIFYING = frozenset(
+    {
+        exc.Error,
+        exc.InterfaceError,
+        exc.DatabaseError,
+        exc.DataError,
+        exc.OperationalError,
+        exc.IntegrityError,
+        exc.InternalError,
+        exc.ProgrammingError,
+        exc.NotSupportedError,
+        exc.TransactionRollbackError,
+        exc.QueryCanceled,
+    }
+)
+
+
 @functools.cache
 def error_class(driver_class: type[exc.Error], sqlstate: str) -> type[exc.Error]:
     """``driver_class`` combined with psycopg's class for ``sqlstate`` (``UniqueViolation`` for
     23505, the class's base such as ``IntegrityError`` for a SQLSTATE psycopg has no class for):
     ``isinstance`` checks written for psycopg hold. Built once per pair."""
     twin = _psycopg_class(sqlstate)
+    # Named like psycopg's (UniqueViolation), unless the driver's class names a situation of
+    # its own (TransactionAborted, TransactionExpired, OutcomeUnknown), which says more.
+    name = twin.__name__ if driver_class in _CLASSIFYING else driver_class.__name__
     return type(
-        twin.__name__,
+        name,
         (driver_class, twin),
         {
             "__module__": driver_class.__module__,
-            "__qualname__": twin.__name__,
+            "__qualname__": name,
             "_driver_class": driver_class,
             "_psycopg_twin": twin,
         },
