@@ -432,7 +432,12 @@ class Connection:
 
     def _run_batch(self, head: Statement, statements: list[str]) -> int:
         in_transaction = not self._autocommit or self._tx_id is not None
-        count = self._send_batch(head, statements)
+        try:
+            count = self._send_batch(head, statements)
+        except DatabaseError as error:
+            if not in_transaction and errors.worth_replaying(error):
+                raise self._completed(error, statements) from None
+            raise
         if in_transaction:
             for sql in statements:
                 self._journal.note(Statement(sql))
@@ -469,6 +474,7 @@ class Connection:
             "a deferred constraint was violated when the statement committed; nothing was "
             "written (replaying it did not reproduce the error, so PostgreSQL's message is lost)",
             pgcode="23000",
+            meta={"replayed": False},
         )
 
     def _completed(self, error: DatabaseError, statements: list[str]) -> DatabaseError:

@@ -252,3 +252,21 @@ def test_errors_pickle_with_their_classes(conn, make_table):
     assert str(copy) == str(info.value)
     assert copy.diag.constraint_name == f"{table}_pkey"
     assert copy.pgcode == "23505"
+
+
+def test_executemany_outside_a_transaction_gets_the_whole_report(executor_server, pg, schema):
+    theirs = psycopg_error(
+        pg,
+        f"INSERT INTO {schema}_child (id, name) VALUES (30, 'a'); "
+        f"INSERT INTO {schema}_child (id, name) VALUES (1, 'b')",
+    )
+    conn = dbapi.connect(executor_server.url, autocommit=True)
+    try:
+        with pytest.raises(dbapi.IntegrityError) as info:
+            conn.cursor().executemany(
+                f"INSERT INTO {schema}_child (id, name) VALUES (%s, %s)", [(30, "a"), (1, "b")]
+            )
+    finally:
+        conn.close()
+    assert diagnostics(info.value) == diagnostics(theirs)
+    assert pg.execute(f"SELECT count(*) FROM {schema}_child").fetchone()[0] == 1
