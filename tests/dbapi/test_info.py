@@ -215,3 +215,13 @@ def test_statusmessage_matches_psycopg(conn, pg_direct, table_name):
         ours.append(cursor.statusmessage)
         theirs.append(pg_direct.execute(sql.format(t=f"{table_name}_b")).statusmessage)
     assert ours == theirs
+
+
+def test_info_on_both_topologies(conn):
+    forget_servers()
+    version = conn.info.server_version
+    assert version >= 150000
+    assert conn.info.parameter_status("server_version").startswith(f"{version // 10000}.")
+    assert conn.info.parameter_status("server_encoding") == "UTF8"
+    assert conn.info.parameter_status("integer_datetimes") == "on"
+    assert conn.info.dbname and conn.info.user
