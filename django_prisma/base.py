@@ -158,12 +158,6 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         with self.cursor() as cursor:
             yield cursor
 
-    @cached_property
-    def pg_version(self):
-        with self.temporary_connection() as cursor:
-            cursor.execute("SHOW server_version_num")
-            return int(cursor.fetchone()[0])
-
     # The wrapper classes are looked up when a cursor is made, not imported: tools replace them
     # in django.db.backends.utils (django-extensions' shell_plus --print-sql).
     def make_cursor(self, cursor):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 
-from .context import cache_strategy
-from .info import CacheInfo
+from .context import cache_strategy, last_statement_cache
+from .info import CacheInfo, StatementCache
 from .invalidation import InvalidationError, invalidate, invalidate_all
 from .options import CacheOptions
 from .queryset import PrismaManager, PrismaQuerySet
@@ -24,10 +24,12 @@ __all__ = [
     "InvalidationError",
     "PrismaManager",
     "PrismaQuerySet",
+    "StatementCache",
     "cache_strategy",
     "install",
     "invalidate",
     "invalidate_all",
+    "last_statement_cache",
     "table_tag",
 ]
 

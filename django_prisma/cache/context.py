@@ -30,6 +30,8 @@ _context: ContextVar = ContextVar("django_prisma_cache_context", default=(UNSET,
 _suppressed: ContextVar = ContextVar("django_prisma_cache_suppressed", default=False)
 # Lists collecting the CacheInfo of every statement run while a queryset is evaluated.
 _captures: ContextVar = ContextVar("django_prisma_cache_captures", default=())
+# What the cache did for the last statement run here: a StatementCache, or None.
+_last: ContextVar = ContextVar("django_prisma_cache_last", default=None)
 
 
 @contextmanager
@@ -80,6 +82,18 @@ def capturing():
 def record(info) -> None:
     for found in _captures.get():
         found.append(info)
+
+
+def note_statement(statement_cache) -> None:
+    """What the cache did for the statement now running (None: it is no read, or a new one)."""
+    _last.set(statement_cache)
+
+
+def last_statement_cache(alias: str):
+    """The ``StatementCache`` of the last statement run in this thread or task on ``alias``,
+    None when it was no read (a write, a batch) or ran on another alias."""
+    last = _last.get()
+    return last if last is not None and last.alias == alias else None
 
 
 def resolve(alias: str, default):

@@ -46,6 +46,19 @@ class CacheInfo:
         return self.status in ("ttl", "swr")
 
 
+@dataclass(frozen=True)
+class StatementCache:
+    """What the cache did for one read statement on ``alias``: the ``strategy`` that applied
+    (None: none did), the cache ``tags`` sent (automatic table tags included), ``info``, and
+    ``ignored`` saying why a strategy was not used (``"transaction"``; ``"too many tags"``)."""
+
+    alias: str
+    strategy: object
+    tags: tuple[str, ...]
+    info: CacheInfo
+    ignored: str | None = None
+
+
 def parse_http_date(value: str | None) -> datetime | None:
     if not value:
         return None

@@ -11,7 +11,7 @@ from django_prisma.dbapi.statements import Statement
 
 from . import context
 from .fallback import FallbackStore, refresh_in_background
-from .info import CacheInfo, http_date, log_info, parse_http_date
+from .info import CacheInfo, StatementCache, http_date, log_info, parse_http_date
 from .invalidation import schedule
 from .options import options_for
 from .rows import dbapi_cursor, load, snapshot
@@ -28,6 +28,7 @@ class CacheExecuteWrapper:
     def __call__(self, execute, sql, params, many, ctx):
         connection = ctx["connection"]
         options = options_for(connection)
+        context.note_statement(None)
         statement = Statement(sql) if isinstance(sql, str) else None
         if many or statement is None or not statement.read_only:
             result = execute(sql, params, many, ctx)
@@ -45,9 +46,7 @@ class CacheExecuteWrapper:
                 strategy,
                 connection.alias,
             )
-            info = CacheInfo()
-            context.record(info)
-            log_info(connection.alias, sql, strategy, info)
+            _report(connection, sql, strategy, (), CacheInfo(), ignored="transaction")
             return execute(sql, params, many, ctx)
         tags = list(strategy.tags)
         if options.auto_tags:
@@ -62,21 +61,22 @@ class CacheExecuteWrapper:
                     ",".join(tags),
                     MAX_TAGS,
                 )
-                return self._plain(execute, sql, params, many, ctx, options, None)
+                return self._plain(
+                    execute, sql, params, many, ctx, options, None, ignored="too many tags"
+                )
         state = state_of(connection)
         if options.fallback and state.has_cache is False:
             return self._fallback(execute, sql, params, many, ctx, options, strategy, tags, state)
         return self._server(execute, sql, params, many, ctx, options, strategy, tags, state)
 
     # -- reads ----------------------------------------------------------------------------------
-    def _plain(self, execute, sql, params, many, ctx, options, strategy):
+    def _plain(self, execute, sql, params, many, ctx, options, strategy, ignored=None):
         connection = ctx["connection"]
         result = execute(sql, params, many, ctx)
         info = CacheInfo.from_headers(_response_headers(ctx))
         if info.status is None and options.fallback and not connection.in_atomic_block:
             info = CacheInfo(status="none", source="fallback")
-        context.record(info)
-        log_info(connection.alias, sql, strategy, info)
+        _report(connection, sql, strategy, (), info, ignored=ignored)
         return result
 
     def _server(self, execute, sql, params, many, ctx, options, strategy, tags, state):
@@ -116,8 +116,7 @@ class CacheExecuteWrapper:
             if snap is not None:
                 store.put(key, snap, tags, versions or store.versions(tags), strategy.lifetime, now)
             info = _fallback_info("miss", now, key)
-        context.record(info)
-        log_info(connection.alias, sql, strategy, info)
+        _report(connection, sql, strategy, tags, info)
         return result
 
     def _fallback(self, execute, sql, params, many, ctx, options, strategy, tags, state):
@@ -147,9 +146,17 @@ class CacheExecuteWrapper:
             if snap is not None:
                 store.put(key, snap, tags, versions, strategy.lifetime, now)
             info = _fallback_info("miss", now, key)
-        context.record(info)
-        log_info(connection.alias, sql, strategy, info)
+        _report(connection, sql, strategy, tags, info)
         return result
+
+
+def _report(connection, sql, strategy, tags, info: CacheInfo, ignored: str | None = None):
+    """Tell the queryset (``cache_info``), the log and ``last_statement_cache`` what happened."""
+    context.record(info)
+    context.note_statement(
+        StatementCache(connection.alias, strategy, tuple(tags), info, ignored=ignored)
+    )
+    log_info(connection.alias, sql, strategy, info)
 
 
 def _fallback_info(status: str, stored: float, key: str | None) -> CacheInfo:

@@ -6,8 +6,9 @@ import logging
 
 import orjson
 from psycopg import adapters as psycopg_adapters
+from psycopg.pq import TransactionStatus
 
-from . import plans, tracing
+from . import errors, exceptions, plans, tracing
 from .cursor import Cursor
 from .exceptions import (
     DatabaseError,
@@ -18,7 +19,9 @@ from .exceptions import (
     ProgrammingError,
     TransactionAborted,
 )
+from .info import ConnectionInfo
 from .literals import Adapters, _as_literal, literal_function, quote
+from .replay import Journal, replay_block
 from .savepoints import DeferredSavepoints
 from .statements import Statement
 from .transport import DEFAULT_ENGINE_HASH, Transport
@@ -50,6 +53,18 @@ def _isolation_name(level) -> str:
 
 
 class Connection:
+    # PEP 249's optional extension: the exception classes as attributes of the connection.
+    Warning = exceptions.Warning
+    Error = exceptions.Error
+    InterfaceError = exceptions.InterfaceError
+    DatabaseError = exceptions.DatabaseError
+    DataError = exceptions.DataError
+    OperationalError = exceptions.OperationalError
+    IntegrityError = exceptions.IntegrityError
+    InternalError = exceptions.InternalError
+    ProgrammingError = exceptions.ProgrammingError
+    NotSupportedError = exceptions.NotSupportedError
+
     def __init__(
         self,
         url: str,
@@ -92,7 +107,13 @@ class Connection:
         # rollback(), statements and commit() raise instead of silently starting a new one.
         self._tx_lost: DatabaseError | None = None
         self._savepoints = DeferredSavepoints()
+        # What the open transaction did, to replay it when its COMMIT fails (replay.py).
+        self._journal = Journal()
+        # Autocommit off and a statement ran (or was held, like a SAVEPOINT) with no server
+        # transaction started yet: psycopg would have sent BEGIN, so the status is INTRANS.
+        self._begun_locally = False
         self.closed = False
+        self.info = ConnectionInfo(self)
         # Where psycopg-style type registrations (django.contrib.postgres's hstore) land: the
         # literals of this connection's statements use them (results are decoded from JSON).
         self.adapters = Adapters(psycopg_adapters)
@@ -125,7 +146,7 @@ class Connection:
     def autocommit(self, value: bool) -> None:
         if self._tx_id is not None:
             raise ProgrammingError("cannot change autocommit while a transaction is open")
-        self._savepoints.clear()
+        self._forget_transaction()
         self._tx_lost = None
         self._autocommit = bool(value)
 
@@ -137,13 +158,34 @@ class Connection:
     def transaction_failed(self) -> bool:
         return self._tx_error is not None
 
+    @property
+    def transaction_status(self) -> TransactionStatus:
+        """psycopg's ``info.transaction_status`` for the same calls: INTRANS from the first
+        statement after autocommit was turned off (a transaction the driver starts lazily, or a
+        savepoint it holds back, counts), INERROR after a failed statement until rollback (or
+        ROLLBACK TO SAVEPOINT), IDLE otherwise, UNKNOWN once closed. ACTIVE is never seen:
+        nothing runs between calls."""
+        if self.closed:
+            return TransactionStatus.UNKNOWN
+        if self._tx_error is not None or (self._tx_lost is not None and not self._autocommit):
+            return TransactionStatus.INERROR
+        if self._tx_id is not None or self._begun_locally:
+            return TransactionStatus.INTRANS
+        return TransactionStatus.IDLE
+
+    def _forget_transaction(self) -> None:
+        self._savepoints.clear()
+        self._journal.clear()
+        self._begun_locally = False
+
     def cursor(self) -> Cursor:
         self._check_open()
         return Cursor(self)
 
     def commit(self) -> None:
         self._check_open()
-        self._savepoints.clear()  # held SAVEPOINT/RELEASE of live savepoints change nothing
+        journal = self._journal.statements[:] if self._journal.complete else None
+        self._forget_transaction()  # held SAVEPOINT/RELEASE of live savepoints change nothing
         tx_id = self._tx_id
         if tx_id is None:
             lost, self._tx_lost = self._tx_lost, None
@@ -163,11 +205,23 @@ class Connection:
                 "and PostgreSQL rolled the transaction back",
                 pgcode="25P02",
             )
-        self._end("commit")
+        try:
+            self._end("commit")
+        except IntegrityError as error:
+            if error.http_status == 500 and journal:
+                # A deferred constraint failed at COMMIT; the executor said only its kind.
+                raise self._replayed_commit(error, journal) from None
+            raise
+
+    def _replayed_commit(self, error: IntegrityError, journal: list[str]) -> DatabaseError:
+        replayed = self._replay(journal, check_deferred=True)
+        if replayed is None or replayed.pgcode != error.pgcode:
+            return error
+        return errors.completed_by_replay(error, replayed)
 
     def rollback(self) -> None:
         self._check_open()
-        self._savepoints.clear()
+        self._forget_transaction()
         self._tx_lost = None
         if self._tx_id is not None:
             self._end("rollback")
@@ -196,6 +250,7 @@ class Connection:
         """A time zone for every statement (a SET LOCAL, never a session-wide SET): timestamptz
         values then print in that zone, and ``naive_datetimes`` returns its wall clock; or, with
         ``result_time_zone`` (a tzinfo), aware datetimes converted to that zone."""
+        self.session_time_zone = session_time_zone or None
         self._zone_prelude = (
             [f"SET LOCAL TIME ZONE {quote(session_time_zone)}"] if session_time_zone else []
         )
@@ -291,10 +346,23 @@ class Connection:
 
     def _run(self, statement: Statement):
         """Run one statement; returns (plan value, response headers)."""
+        in_transaction = not self._autocommit or self._tx_id is not None
+        try:
+            result = self._send(statement)
+        except DatabaseError as error:
+            if not in_transaction and errors.worth_replaying(error):
+                raise self._completed(error, [statement.sql]) from None
+            raise
+        if in_transaction:
+            self._journal.note(statement)
+        return result
+
+    def _send(self, statement: Statement):
         self._check_not_lost()
         if not self._autocommit and self._tx_id is None:
             statement.check(in_transaction=True)
             if self._savepoints.hold(statement, may_defer=True):
+                self._begun_locally = True
                 return 0, None
             self.begin()
         else:
@@ -352,7 +420,7 @@ class Connection:
                 self._tx_id = None
                 self._tx_error = None
                 self._tx_lost = error
-                self._savepoints.clear()
+                self._forget_transaction()
             else:
                 # A failed statement, or one whose outcome is unknown (lost answer, gateway
                 # error): committing the rest would commit a transaction in an unknown state.
@@ -363,6 +431,19 @@ class Connection:
         return orjson.loads(response.body)["data"]
 
     def _run_batch(self, head: Statement, statements: list[str]) -> int:
+        in_transaction = not self._autocommit or self._tx_id is not None
+        try:
+            count = self._send_batch(head, statements)
+        except DatabaseError as error:
+            if not in_transaction and errors.worth_replaying(error):
+                raise self._completed(error, statements) from None
+            raise
+        if in_transaction:
+            for sql in statements:
+                self._journal.note(Statement(sql))
+        return count
+
+    def _send_batch(self, head: Statement, statements: list[str]) -> int:
         self._check_not_lost()
         if not self._autocommit and self._tx_id is None:
             head.check(in_transaction=True)
@@ -384,29 +465,54 @@ class Connection:
 
     def _deferred_failure(self, statements: list[str]) -> DatabaseError:
         """An autocommit write failed at its COMMIT — a deferred constraint — and the executor's
-        answer names no SQLSTATE. Replay it in a transaction that checks constraints at once and
-        is rolled back, so the caller gets PostgreSQL's own error; nothing of it stays."""
-        replayed: DatabaseError | None = None
-        try:
-            self.begin()
-            payload = plans.batch(
-                statements,
-                atomic=False,
-                prelude=[*self._take_zone_prelude(), plans.IMMEDIATE_CONSTRAINTS],
-            )
-            self._in_transaction(payload, Statement(statements[0]))
-        except DatabaseError as error:
-            replayed = error
-        finally:
-            if self._tx_id is not None:
-                self._end("rollback", quiet=True)
-        if replayed is not None and replayed.pgcode:
+        answer names no SQLSTATE: replay it (rolled back), so the caller gets PostgreSQL's own
+        error; nothing of it stays."""
+        replayed = self._replay(statements, check_deferred=True)
+        if replayed is not None:
             return replayed
         return IntegrityError(
             "a deferred constraint was violated when the statement committed; nothing was "
             "written (replaying it did not reproduce the error, so PostgreSQL's message is lost)",
             pgcode="23000",
+            meta={"replayed": False},
         )
+
+    def _completed(self, error: DatabaseError, statements: list[str]) -> DatabaseError:
+        """``error`` with the fields the executor dropped, when a replay meets it again."""
+        replayed = self._replay(statements)
+        if replayed is None or not errors.same_report(error, replayed):
+            return error
+        return errors.completed_by_replay(error, replayed)
+
+    def _replay(self, statements: list[str], *, check_deferred: bool = False):
+        """PostgreSQL's whole report of the first error ``statements`` meet, run again outside
+        any transaction of this connection and rolled back (replay.py); None when they ran
+        without one or the replay itself failed."""
+        # The zone's SET LOCAL goes inside the block: the block is one statement, its own
+        # transaction, where SET LOCAL holds.
+        block = replay_block([*self._zone_prelude, *statements], check_deferred=check_deferred)
+        payload = plans.single(block, returns_rows=False, atomic=False)
+        try:
+            self.transport.request("POST", "/query", payload, idempotent=False)
+        except DatabaseError as error:
+            if error.meta.get("replayed") is True:
+                return error
+            logger.debug("replaying for the error report failed: %s", error)
+        return None
+
+    def _read_facts(self, sql: str) -> tuple[tuple, list[str]]:
+        """One row of a catalog read for ``info``: in the open transaction when there is a
+        usable one (a second server connection may wait on it: ``prisma dev`` runs one
+        transaction at a time), otherwise on its own, never starting one."""
+        self._check_open()
+        if self._tx_id is not None and self._tx_error is None:
+            cursor = self.cursor()
+            cursor.execute(sql)
+            return cursor.fetchone(), [column[0] for column in cursor.description]
+        payload = plans.single(sql, returns_rows=True, atomic=False)
+        response = self.transport.request("POST", "/query", payload, idempotent=True)
+        result = orjson.loads(response.body)["data"]
+        return tuple(result["rows"][0]), result["columns"]
 
     def ping(self) -> None:
         response = self.transport.request("GET", "/health", None, idempotent=True)

@@ -9,6 +9,7 @@ from .decoding import column_conversions, converters_for, decode_rows
 from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 from .literals import interpolate
 from .statements import Statement
+from .status import command_status
 
 
 class Cursor:
@@ -57,6 +58,11 @@ class Cursor:
         self._rows = []
         self._pos = 0
         self.rownumber = None
+
+    @property
+    def statusmessage(self) -> str | None:
+        """psycopg's: the command tag of the last statement ("INSERT 0 1"), rebuilt (status.py)."""
+        return command_status(self.query, self.rowcount)
 
     def mogrify(self, sql: str, params=None) -> str:
         return interpolate(sql, params, self.connection.as_literal)

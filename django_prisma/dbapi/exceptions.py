@@ -1,6 +1,35 @@
-"""The PEP 249 exception hierarchy, with PostgreSQL's SQLSTATE on every database error."""
+"""The PEP 249 exception hierarchy, with PostgreSQL's SQLSTATE and diagnostics on every database
+error.
+
+An error that carries a SQLSTATE is an instance of the psycopg class for that SQLSTATE too (a
+unique violation is both this driver's ``IntegrityError`` and ``psycopg.errors.UniqueViolation``):
+constructing one with ``pgcode=`` yields that combined class, built once per (class, SQLSTATE)
+by ``errors.error_class``, so code written against psycopg's errors keeps working.
+"""
 
 from __future__ import annotations
+
+# The diagnostic fields of psycopg's ``Diagnostic``, in the order libpq reports them.
+DIAGNOSTIC_FIELDS = (
+    "severity",
+    "severity_nonlocalized",
+    "sqlstate",
+    "message_primary",
+    "message_detail",
+    "message_hint",
+    "statement_position",
+    "internal_position",
+    "internal_query",
+    "context",
+    "schema_name",
+    "table_name",
+    "column_name",
+    "datatype_name",
+    "constraint_name",
+    "source_file",
+    "source_line",
+    "source_function",
+)
 
 
 class Warning(Exception):  # noqa: A001 - the name PEP 249 prescribes
@@ -8,6 +37,13 @@ class Warning(Exception):  # noqa: A001 - the name PEP 249 prescribes
 
 
 class Error(Exception):
+    def __new__(cls, *args, pgcode: str | None = None, **kwargs):
+        if pgcode and cls.__dict__.get("_psycopg_twin") is None:
+            from .errors import error_class
+
+            cls = error_class(cls, pgcode)
+        return super().__new__(cls, *args)
+
     def __init__(
         self,
         message: str = "",
@@ -18,48 +54,85 @@ class Error(Exception):
         http_status: int | None = None,
         prisma_code: str | None = None,
         meta: dict | None = None,
+        diagnostics: dict | None = None,
     ):
-        super().__init__(message)
+        fields = dict(diagnostics or {})
+        fields.setdefault("sqlstate", pgcode)
+        fields.setdefault("message_primary", message.split("\n", 1)[0] if message else None)
+        fields.setdefault("message_detail", detail)
+        fields.setdefault("message_hint", hint)
+        if pgcode:
+            fields.setdefault("severity", "ERROR")
+            fields.setdefault("severity_nonlocalized", fields["severity"])
         self.pgcode = pgcode
         self.pgerror = message
-        self.detail = detail
-        self.hint = hint
         self.http_status = http_status
         self.prisma_code = prisma_code
         self.meta = meta or {}
-        self.diag = Diagnostic(self)
+        self._diagnostics = {name: fields.get(name) for name in DIAGNOSTIC_FIELDS}
+        super().__init__(message)  # psycopg's __init__ (of combined classes) reads sqlstate
 
+    # Properties, not attributes: psycopg's classes (bases of the combined classes) define these
+    # names as read-only properties, which an instance attribute could not shadow.
     @property
     def sqlstate(self) -> str | None:
         return self.pgcode
 
+    @property
+    def diag(self) -> Diagnostic:
+        return Diagnostic(self._diagnostics)
+
+    @property
+    def detail(self) -> str | None:
+        return self._diagnostics["message_detail"]
+
+    @property
+    def hint(self) -> str | None:
+        return self._diagnostics["message_hint"]
+
+    @property
+    def pgconn(self):
+        return None  # psycopg's: the libpq connection of a failed connection attempt
+
+    @property
+    def pgresult(self):
+        return None  # psycopg's: the libpq result; there is none over HTTP
+
+    def __reduce__(self):
+        # A combined class is built at run time: pickle (Django's parallel test runner) and
+        # copy rebuild it from the driver class and the SQLSTATE.
+        base = type(self).__dict__.get("_driver_class", type(self))
+        return _rebuild, (base, self.pgcode, self.args, dict(self.__dict__))
+
+
+def _rebuild(base: type, pgcode: str | None, args: tuple, state: dict) -> Error:
+    cls = base
+    if pgcode:
+        from .errors import error_class
+
+        cls = error_class(base, pgcode)
+    error = Exception.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class Diagnostic:
-    """The subset of psycopg's ``Diagnostic`` the executor's error bodies can fill."""
+    """psycopg's ``Diagnostic``: every field of PostgreSQL's error report that reached the
+    driver, None for the others (``errors.py`` says which the Prisma server drops)."""
 
-    def __init__(self, error: Error):
-        self._error = error
+    __slots__ = ("_fields",)
 
-    @property
-    def sqlstate(self):
-        return self._error.pgcode
+    def __init__(self, fields: dict):
+        self._fields = fields
 
-    @property
-    def message_primary(self):
-        return self._error.pgerror
+    def __getattr__(self, name: str):
+        if name in DIAGNOSTIC_FIELDS:
+            return self._fields.get(name)
+        raise AttributeError(name)
 
-    @property
-    def message_detail(self):
-        return self._error.detail
-
-    @property
-    def message_hint(self):
-        return self._error.hint
-
-    @property
-    def constraint_name(self):
-        constraint = (self._error.meta or {}).get("constraint") or {}
-        return constraint.get("index") if isinstance(constraint, dict) else None
+    def __repr__(self) -> str:
+        known = {k: v for k, v in self._fields.items() if v is not None}
+        return f"<Diagnostic {known}>"
 
 
 class InterfaceError(Error):
