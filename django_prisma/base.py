@@ -8,7 +8,6 @@ from datetime import UTC
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
-from django.db.backends.utils import CursorDebugWrapper
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
 from psycopg import IsolationLevel
@@ -16,7 +15,7 @@ from psycopg import IsolationLevel
 from . import dbapi as Database
 from .chunked import ChunkedCursor
 from .client import DatabaseClient
-from .creation import DatabaseCreation
+from .creation import TEST_RUN, DatabaseCreation
 from .features import DatabaseFeatures
 from .introspection import DatabaseIntrospection
 from .operations import DatabaseOperations
@@ -81,6 +80,8 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
 
     @async_unsafe
     def get_new_connection(self, conn_params):
+        # During a test run, never a database configured in settings.DATABASES (creation.py).
+        TEST_RUN.check(conn_params["url"], conn_params["api_key"], self.alias)
         install_postgres_types()
         self.isolation_level = conn_params.get("isolation_level") or IsolationLevel.READ_COMMITTED
         connection = Database.connect(**conn_params)
@@ -158,6 +159,3 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         with self.temporary_connection() as cursor:
             cursor.execute("SHOW server_version_num")
             return int(cursor.fetchone()[0])
-
-    def make_debug_cursor(self, cursor):
-        return CursorDebugWrapper(cursor, self)

@@ -50,19 +50,28 @@ def normalize(settings_dict: dict) -> None:
             settings_dict["TOKEN"] = key
 
 
-def connection_params(settings_dict: dict) -> dict:
-    normalize(settings_dict)
+def url_and_token(settings_dict: dict) -> tuple[str | None, str | None]:
+    """The server URL and API key a DATABASES entry names (URL, or HOST/PORT; TOKEN or
+    PASSWORD), without checking them."""
     url = settings_dict.get("URL")
     host = settings_dict.get("HOST")
     if not url and host:
         port = settings_dict.get("PORT")
         url = f"prisma+postgres://{host}{':' + str(port) if port else ''}/"
+    token = settings_dict.get("TOKEN") or settings_dict.get("PASSWORD") or None
+    if url and not token:
+        token = split_api_key(url)[1]
+    return url or None, token
+
+
+def connection_params(settings_dict: dict) -> dict:
+    normalize(settings_dict)
+    url, token = url_and_token(settings_dict)
     if not url:
         raise ImproperlyConfigured(
             "settings.DATABASES is improperly configured for django_prisma: set URL to "
             "'prisma+postgres://HOST/?api_key=KEY' (or HOST and TOKEN)."
         )
-    token = settings_dict.get("TOKEN") or settings_dict.get("PASSWORD") or None
     try:
         parse_url(url, token)
     except InterfaceError as error:
