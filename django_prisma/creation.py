@@ -26,11 +26,11 @@ from .settings import url_and_token
 
 MARKER_TABLE = "_django_prisma_test_database"
 MARKER_SQL = f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (created timestamptz DEFAULT now())"
-# Tables of a database that are not user data: the marker, and catalogs.
+# Every table of a database but the catalogs and @prisma/dev's own (_prisma_dev_wal.events).
 USER_TABLES_SQL = (
     "SELECT table_schema || '.' || table_name FROM information_schema.tables "
     "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
-    "AND table_schema NOT LIKE 'pg\\_%' ORDER BY 1"
+    "AND table_schema NOT LIKE 'pg\\_%' AND table_schema NOT LIKE '\\_prisma\\_%' ORDER BY 1"
 )
 LOCAL_TRANSACTION_TIMEOUT = 3_600_000
 
@@ -167,10 +167,11 @@ class DatabaseCreation(PostgresCreation):
         TEST_RUN.protect(self._saved, self.connection.alias)
         test = settings_dict["TEST"]
         name = self._get_test_db_name()
+        alias = self.connection.alias
         if test.get("URL"):
             self._refuse_configured_test_url(test)
             self._use_url(test["URL"], test.get("TOKEN"))
-            self._prepare_dedicated_database(keepdb, autoclobber)
+            self._prepare_database(keepdb, f"the database at TEST['URL'] of alias {alias!r}")
             return name
         endpoint = parse_url(settings_dict["URL"], settings_dict.get("TOKEN") or "local")
         if not endpoint.is_local:
@@ -202,7 +203,7 @@ class DatabaseCreation(PostgresCreation):
         self.connection.settings_dict["TOKEN"] = token or key or ""
 
     def _start_local_server(self, name, test, keepdb, autoclobber, verbosity):
-        from .devserver import LocalServer, with_database
+        from .devserver import LocalServer, discard_dev_state, with_database
 
         kind = test.get("SERVER", "dev")
         if kind == "executor":
@@ -220,7 +221,14 @@ class DatabaseCreation(PostgresCreation):
                 max_transaction_timeout=test.get("MAX_TRANSACTION_TIMEOUT", "PT60M"),
             )
         elif kind == "dev":
-            server = LocalServer("dev")
+            # Kept test databases live in @prisma/dev's data directory under their name; any
+            # other lives in memory, and a kept one of the same name is discarded (recreated).
+            state = f"django-prisma-{name}"
+            if keepdb:
+                server = LocalServer("dev", name=state, persistent=True)
+            else:
+                discard_dev_state(state)
+                server = LocalServer("dev")
         else:
             raise ImproperlyConfigured(f"TEST['SERVER'] must be 'dev' or 'executor', not {kind!r}")
         if verbosity >= 1:
@@ -230,6 +238,8 @@ class DatabaseCreation(PostgresCreation):
         server.start()
         self._server = server
         self._use_url(server.url)
+        if kind == "dev" and keepdb:
+            self._prepare_database(keepdb, f"the kept @prisma/dev database {name!r}")
 
     def _confirm(self, name) -> bool:
         answer = input(
@@ -238,13 +248,17 @@ class DatabaseCreation(PostgresCreation):
         )
         return answer == "yes"
 
-    def _prepare_dedicated_database(self, keepdb, autoclobber):
+    def _prepare_database(self, keepdb, what):
+        """Empty a database reached over HTTP (or keep it), and mark it: only if it is empty or
+        marked already."""
         with self.connection.cursor() as cursor:
             cursor.execute(USER_TABLES_SQL)
             tables = [row[0] for row in cursor.fetchall()]
-            refuse_unmarked(
-                tables, f"the database at TEST['URL'] of alias {self.connection.alias!r}"
-            )
+            try:
+                refuse_unmarked(tables, what)
+            except ImproperlyConfigured:
+                self._stop_server()
+                raise
             if not keepdb or not tables:
                 self._empty(cursor)
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .runtime import ensure_runtime, node_binary
@@ -37,6 +40,7 @@ class LocalServer:
         fresh_database: bool = False,
         drop_database_on_exit: bool = False,
         max_transaction_timeout: str | None = None,
+        persistent: bool = False,
     ):
         if kind not in KINDS:
             raise ValueError(f"unknown local server kind {kind!r}: use one of {KINDS}")
@@ -49,6 +53,8 @@ class LocalServer:
         self.fresh_database = fresh_database
         self.drop_database_on_exit = drop_database_on_exit
         self.max_transaction_timeout = max_transaction_timeout
+        # dev only: keep the database on disk under ``name`` (@prisma/dev's data directory).
+        self.persistent = persistent
         self.url: str | None = None
         self.process: subprocess.Popen | None = None
         self._log = None
@@ -72,6 +78,8 @@ class LocalServer:
                 cmd += ["--recreate-database", "1"]
             if self.drop_database_on_exit:
                 cmd += ["--drop-database-on-exit", "1"]
+        if self.kind == "dev" and self.persistent:
+            cmd += ["--persistence", "stateful"]
         if self.max_transaction_timeout:
             cmd += ["--max-transaction-timeout", self.max_transaction_timeout]
         return cmd
@@ -171,3 +179,27 @@ def with_database(postgres_url: str, database: str) -> str:
     """The same PostgreSQL server and credentials, another database."""
     parts = urlsplit(postgres_url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+
+
+def dev_state_dir(name: str) -> Path:
+    """Where ``@prisma/dev`` keeps the database of a persistent server named ``name``: its
+    data directory (env-paths' "prisma-dev", suffixed "-nodejs") and the name."""
+    home = Path.home()
+    if sys.platform == "darwin":
+        base = home / "Library" / "Application Support" / "prisma-dev-nodejs"
+    elif sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+        base = Path(local) / "prisma-dev-nodejs" / "Data"
+    else:
+        data = os.environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+        base = Path(data) / "prisma-dev-nodejs"
+    return base / name
+
+
+def discard_dev_state(name: str) -> bool:
+    """Delete the kept database of the persistent dev server ``name``, if there is one."""
+    state = dev_state_dir(name)
+    if not (state / ".pglite").is_dir():
+        return False
+    shutil.rmtree(state)
+    return True

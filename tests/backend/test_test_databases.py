@@ -15,7 +15,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from django_prisma.devserver import throwaway_executor, with_database
+from django_prisma import dbapi
+from django_prisma.devserver import (
+    LocalServer,
+    dev_state_dir,
+    discard_dev_state,
+    throwaway_executor,
+    with_database,
+)
 from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,3 +125,111 @@ def test_nothing_reaches_the_configured_database_during_a_test_run(configured, k
     assert code == 0, output
     assert "Ran 3 tests" in output and "OK" in output, output
     assert configured_rows(configured) == [("precious",)]
+
+
+class PytestRuns:
+    """pytest-django runs of probe_reuse.py on one named test database."""
+
+    def __init__(self, kind, tmp_path):
+        self.name = f"test_dp_reuse_{uuid.uuid4().hex[:8]}"
+        self.result = tmp_path / "earlier_runs"
+        configured = "prisma+postgres://localhost:1/?api_key=configured-not-for-tests"
+        self.databases = {"default": prisma_entry(configured, **server_settings(kind, self.name))}
+
+    def __call__(self, *flags):
+        """The number of earlier runs the test database remembered (an error: the output)."""
+        self.result.unlink(missing_ok=True)
+        os.environ["PROBE_RESULT"] = str(self.result)
+        code, output = run(
+            ["-m", "pytest", "-p", "no:cacheprovider", "-q", "--ds",
+             "tests.backend.testrun.probe_settings", *flags,
+             "tests/backend/testrun/probe_reuse.py"],
+            self.databases,
+        )  # fmt: skip
+        if code != 0:
+            return output
+        return int(self.result.read_text())
+
+
+def postgres_database_exists(name):
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        row = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        return row is not None
+
+
+def drop_postgres_database(name):
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_reuse_db_and_create_db_with_the_executor(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROBE_RESULT", "")
+    runs = PytestRuns("executor", tmp_path)
+    try:
+        assert runs("--reuse-db") == 0  # created although missing
+        assert postgres_database_exists(runs.name)
+        assert runs("--reuse-db") == 1  # kept, with its data
+        assert runs("--reuse-db", "--create-db") == 0  # recreated...
+        assert runs("--reuse-db") == 1  # ...and kept, as pytest-django keeps it
+        assert runs() == 0  # without --reuse-db: recreated, then dropped
+        assert not postgres_database_exists(runs.name)
+    finally:
+        drop_postgres_database(runs.name)
+
+
+def test_reuse_db_and_create_db_with_the_dev_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROBE_RESULT", "")
+    runs = PytestRuns("dev", tmp_path)
+    state = dev_state_dir(f"django-prisma-{runs.name}")
+    try:
+        assert runs("--reuse-db") == 0
+        assert (state / ".pglite").is_dir()
+        assert runs("--reuse-db") == 1
+        assert runs("--reuse-db", "--create-db") == 0  # the kept database is discarded
+        assert not state.exists()
+        # A database created without --reuse-db lives in memory (documented): the next
+        # --reuse-db run creates a kept one again.
+        assert runs("--reuse-db") == 0
+        assert runs() == 0
+    finally:
+        discard_dev_state(f"django-prisma-{runs.name}")
+
+
+def test_an_unmarked_postgres_database_is_never_reused_nor_dropped(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROBE_RESULT", "")
+    runs = PytestRuns("executor", tmp_path)
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{runs.name}"')
+    try:
+        database = with_database(POSTGRES_URL, runs.name)
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute("CREATE TABLE precious (id int)")
+            conn.execute("INSERT INTO precious VALUES (1)")
+        for flags in (["--reuse-db"], ["--create-db"], []):
+            output = runs(*flags)
+            assert "refusing to empty or reuse the PostgreSQL database" in str(output), output
+        with psycopg.connect(database, autocommit=True) as conn:
+            assert conn.execute("SELECT id FROM precious").fetchall() == [(1,)]
+    finally:
+        drop_postgres_database(runs.name)
+
+
+def test_an_unmarked_kept_dev_database_is_never_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROBE_RESULT", "")
+    runs = PytestRuns("dev", tmp_path)
+    state = f"django-prisma-{runs.name}"
+    try:
+        with LocalServer("dev", name=state, persistent=True) as server:
+            conn = dbapi.connect(server.url, autocommit=True)
+            conn.cursor().execute("CREATE TABLE precious (id int)")
+            conn.close()
+        output = runs("--reuse-db")
+        assert "refusing to empty or reuse the kept @prisma/dev database" in str(output), output
+        with LocalServer("dev", name=state, persistent=True) as server:
+            conn = dbapi.connect(server.url, autocommit=True)
+            cursor = conn.cursor()
+            cursor.execute("SELECT count(*) FROM precious")
+            assert cursor.fetchone() == (0,)
+            conn.close()
+    finally:
+        discard_dev_state(state)
