@@ -8,4 +8,8 @@ SECRET_KEY = "probe"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASES = json.loads(os.environ["PROBE_DATABASES"])
-INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    *filter(None, os.environ.get("PROBE_EXTRA_APPS", "").split(",")),
+]
