@@ -173,7 +173,11 @@ class DatabaseCreation(PostgresCreation):
             self._use_url(test["URL"], test.get("TOKEN"))
             self._prepare_database(keepdb, f"the database at TEST['URL'] of alias {alias!r}")
             return name
-        endpoint = parse_url(settings_dict["URL"], settings_dict.get("TOKEN") or "local")
+        url, token = url_and_token(settings_dict)
+        try:
+            endpoint = parse_url(url, token or "local")
+        except InterfaceError as error:
+            raise ImproperlyConfigured(f"settings.DATABASES[{alias!r}]: {error}") from None
         if not endpoint.is_local:
             raise ImproperlyConfigured(
                 f"database {self.connection.alias!r} points at a remote Prisma server: set "
@@ -191,6 +195,8 @@ class DatabaseCreation(PostgresCreation):
 
     def _refuse_configured_test_url(self, test):
         configured_for = TEST_RUN.configured_alias(test["URL"], test.get("TOKEN"))
+        if target_fingerprint(test["URL"], test.get("TOKEN")) == settings_fingerprint(self._saved):
+            configured_for = self.connection.alias
         if configured_for is not None:
             raise ImproperlyConfigured(
                 f"TEST['URL'] of alias {self.connection.alias!r} is the configured database of "

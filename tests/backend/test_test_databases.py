@@ -233,3 +233,14 @@ def test_an_unmarked_kept_dev_database_is_never_reused(tmp_path, monkeypatch):
             conn.close()
     finally:
         discard_dev_state(state)
+
+
+def test_the_mirror_gets_its_settings_back_after_the_run(configured):
+    url = configured.url
+    databases = {
+        "default": prisma_entry(url, **server_settings("executor")),
+        "replica": prisma_entry(url, MIRROR="default"),
+    }
+    code, output = run(["tests/backend/testrun/probe_restore.py"], databases)
+    assert code == 0, output
+    assert "configured rows: [('precious',)]" in output, output
