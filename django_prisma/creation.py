@@ -287,6 +287,13 @@ class DatabaseCreation(PostgresCreation):
         for key in ("URL", "TOKEN", "NAME"):
             settings_dict[key] = primary_settings_dict.get(key)
         primary = _creation_for(primary_settings_dict)
+        if primary is None or primary._saved is None:
+            # The mirror now has the primary's configured settings: said before any test runs,
+            # and connecting through it is refused (TestRunGuard).
+            self.log(
+                f"Alias '{self.connection.alias}' mirrors an alias that has no test database in "
+                "this run: connections through it to the configured database will be refused."
+            )
         if primary is not None:
             options = settings_dict.setdefault("OPTIONS", {})
             for key, value in primary._added_options.items():
@@ -378,7 +385,11 @@ class PostgresTestDatabase:
     def _admin(self):
         import psycopg
 
-        return psycopg.connect(self.postgres_url, autocommit=True, connect_timeout=10)
+        from .devserver import with_database
+
+        # The maintenance database, as Django's PostgreSQL backend uses for CREATE DATABASE.
+        admin_url = with_database(self.postgres_url, "postgres")
+        return psycopg.connect(admin_url, autocommit=True, connect_timeout=10)
 
     def _database(self):
         import psycopg

@@ -111,8 +111,11 @@ def normalize(settings_dict: dict) -> None:
         if key:
             keys["the URL's api_key"] = key
     options = settings_dict.get("OPTIONS") or {}
-    if options.get("api_key") not in (None, ""):
-        keys['OPTIONS["api_key"]'] = str(options.pop("api_key"))
+    if "api_key" in options:
+        # A new OPTIONS dict: a copy of the entry (dbshell's) must not change the original's.
+        settings_dict["OPTIONS"] = {k: v for k, v in options.items() if k != "api_key"}
+        if options["api_key"] not in (None, ""):
+            keys['OPTIONS["api_key"]'] = str(options["api_key"])
     if len(set(keys.values())) > 1:
         raise ImproperlyConfigured(
             f"settings.DATABASES: the API keys in {' and '.join(keys)} differ; give the key once"

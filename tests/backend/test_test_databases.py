@@ -124,6 +124,9 @@ def test_nothing_reaches_the_configured_database_during_a_test_run(configured, k
     code, output = django_test("probe_guard", databases)
     assert code == 0, output
     assert "Ran 3 tests" in output and "OK" in output, output
+    # Said before any test runs.
+    said = output.index("Alias 'orphan_mirror' mirrors an alias that has no test database")
+    assert said < output.index("test_a_copy_of_the_configured_settings_is_refused"), output
     assert configured_rows(configured) == [("precious",)]
 
 
