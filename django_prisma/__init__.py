@@ -15,6 +15,10 @@ _CACHE_API = {
 
 def __getattr__(name):
     # The cache API needs Django; importing django_prisma alone (the driver, the CLI) must not.
+    if name == "config":
+        from .settings import config
+
+        return config
     if name in _CACHE_API:
         from . import cache
 

@@ -18,7 +18,7 @@ from . import dbapi as Database
 from . import django_support  # noqa: F401  (refuses an unsupported Django first)
 from .chunked import ChunkedCursor
 from .client import DatabaseClient
-from .creation import DatabaseCreation
+from .creation import TEST_RUN, DatabaseCreation
 from .features import DatabaseFeatures
 from .introspection import DatabaseIntrospection
 from .operations import DatabaseOperations
@@ -86,6 +86,8 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
 
     @async_unsafe
     def get_new_connection(self, conn_params):
+        # During a test run, never a database configured in settings.DATABASES (creation.py).
+        TEST_RUN.check(conn_params["url"], conn_params["api_key"], self.alias)
         install_postgres_types()
         self.isolation_level = conn_params.get("isolation_level") or IsolationLevel.READ_COMMITTED
         connection = Database.connect(**conn_params)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+from urllib.parse import parse_qsl, urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .dbapi.exceptions import InterfaceError
@@ -38,31 +43,109 @@ BACKEND_OPTIONS = {
     "page_first_joins": bool,
 }
 
+# Connection settings of libpq, psycopg and Django's PostgreSQL backend that mean nothing over
+# HTTP: tools add them to every PostgreSQL-like entry (django-extensions' shell_plus sets
+# fallback_application_name, dj-database-url and django-environ copy sslmode and the like from
+# the URL). They are accepted and ignored, with a DEBUG log on "django_prisma.settings". TLS is
+# always used for remote hosts and always verified (extra CAs: OPTIONS["ca_bundle"]).
+IGNORED_OPTIONS = frozenset(
+    {
+        # naming the client in pg_stat_activity
+        "application_name",
+        "fallback_application_name",
+        # TLS and authentication of a PostgreSQL socket
+        "sslmode",
+        "sslnegotiation",
+        "sslcompression",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "sslcertmode",
+        "sslrootcert",
+        "sslcrl",
+        "sslcrldir",
+        "sslsni",
+        "sslkeylogfile",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "requiressl",
+        "requirepeer",
+        "require_auth",
+        "channel_binding",
+        "gssencmode",
+        "gsslib",
+        "gssdelegation",
+        "krbsrvname",
+        # the TCP socket and choosing among several hosts
+        "keepalives",
+        "keepalives_idle",
+        "keepalives_interval",
+        "keepalives_count",
+        "tcp_user_timeout",
+        "target_session_attrs",
+        "load_balance_hosts",
+        # psycopg and Django's PostgreSQL backend: statements are sent as literals, results are
+        # decoded from JSON (always UTF-8)
+        "server_side_binding",
+        "prepare_threshold",
+        "cursor_factory",
+    }
+)
+UTF8_NAMES = frozenset({"utf8", "utf-8", "unicode"})
+
+logger = logging.getLogger("django_prisma.settings")
+
 
 def normalize(settings_dict: dict) -> None:
-    """Move an API key found in URL to TOKEN, so that the debug page (which hides TOKEN but
-    shows URL) never shows it. Runs when the connection is created."""
+    """Move an API key found in URL (or in OPTIONS["api_key"], where dj-database-url and
+    django-environ put a URL's query parameters) to TOKEN, so that the debug page (which hides
+    TOKEN but shows URL) never shows it; keys that disagree are an error. Runs when the app is
+    ready and when the connection is created."""
     url = settings_dict.get("URL")
+    keys = {}
+    if settings_dict.get("TOKEN"):
+        keys["TOKEN"] = str(settings_dict["TOKEN"])
     if url and "api_key=" in url:
         base, key = split_api_key(url)
         settings_dict["URL"] = base
-        if key and not settings_dict.get("TOKEN"):
-            settings_dict["TOKEN"] = key
+        if key:
+            keys["the URL's api_key"] = key
+    options = settings_dict.get("OPTIONS") or {}
+    if "api_key" in options:
+        # A new OPTIONS dict: a copy of the entry (dbshell's) must not change the original's.
+        settings_dict["OPTIONS"] = {k: v for k, v in options.items() if k != "api_key"}
+        if options["api_key"] not in (None, ""):
+            keys['OPTIONS["api_key"]'] = str(options["api_key"])
+    if len(set(keys.values())) > 1:
+        raise ImproperlyConfigured(
+            f"settings.DATABASES: the API keys in {' and '.join(keys)} differ; give the key once"
+        )
+    if keys:
+        settings_dict["TOKEN"] = next(iter(keys.values()))
 
 
-def connection_params(settings_dict: dict) -> dict:
-    normalize(settings_dict)
+def url_and_token(settings_dict: dict) -> tuple[str | None, str | None]:
+    """The server URL and API key a DATABASES entry names (URL, or HOST/PORT; TOKEN or
+    PASSWORD), without checking them."""
     url = settings_dict.get("URL")
     host = settings_dict.get("HOST")
     if not url and host:
         port = settings_dict.get("PORT")
         url = f"prisma+postgres://{host}{':' + str(port) if port else ''}/"
+    token = settings_dict.get("TOKEN") or settings_dict.get("PASSWORD") or None
+    if url and not token:
+        token = split_api_key(url)[1]
+    return url or None, token
+
+
+def connection_params(settings_dict: dict) -> dict:
+    normalize(settings_dict)
+    url, token = url_and_token(settings_dict)
     if not url:
         raise ImproperlyConfigured(
             "settings.DATABASES is improperly configured for django_prisma: set URL to "
             "'prisma+postgres://HOST/?api_key=KEY' (or HOST and TOKEN)."
         )
-    token = settings_dict.get("TOKEN") or settings_dict.get("PASSWORD") or None
     try:
         parse_url(url, token)
     except InterfaceError as error:
@@ -74,6 +157,18 @@ def connection_params(settings_dict: dict) -> dict:
             "OPTIONS['pool'] is not supported by django_prisma: the Prisma server keeps the pool "
             "of database connections; each Django connection is one keep-alive HTTP session"
         )
+    ignored = sorted(name for name in options if name in IGNORED_OPTIONS)
+    if ignored:
+        logger.debug("OPTIONS with no meaning over HTTP, ignored: %s", ", ".join(ignored))
+    for name in ignored:
+        del options[name]
+    check_client_encoding(options.pop("client_encoding", None))
+    parameters = server_parameters(options.pop("options", None))
+    if parameters:
+        params["session_parameters"] = parameters
+    if isinstance(options.get("connect_timeout"), str):
+        # libpq's form (and a URL query parameter's): a number of seconds as text.
+        options["connect_timeout"] = _seconds(options["connect_timeout"])
     for name, value in options.items():
         if name in BACKEND_OPTIONS:
             if BACKEND_OPTIONS[name] is bool and not isinstance(value, bool):
@@ -83,9 +178,11 @@ def connection_params(settings_dict: dict) -> dict:
             continue
         expected = DRIVER_OPTIONS.get(name)
         if expected is None:
-            known = ", ".join(sorted([*DRIVER_OPTIONS, *BACKEND_OPTIONS]))
+            known = ", ".join(sorted([*DRIVER_OPTIONS, *BACKEND_OPTIONS, "options"]))
             raise ImproperlyConfigured(
-                f"unknown django_prisma OPTIONS key {name!r}; known keys: {known}"
+                f"unknown django_prisma OPTIONS key {name!r}; known keys: {known} (and libpq's "
+                f"connection settings that mean nothing over HTTP, which are ignored: "
+                f"{', '.join(sorted(IGNORED_OPTIONS))})"
             )
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ImproperlyConfigured(
@@ -93,3 +190,113 @@ def connection_params(settings_dict: dict) -> dict:
             )
         params[name] = value
     return params
+
+
+def _seconds(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"OPTIONS['connect_timeout'] must be a number of seconds, not {text!r}"
+        ) from None
+
+
+def check_client_encoding(encoding) -> None:
+    """Results travel as JSON, always UTF-8: other client encodings cannot be honoured."""
+    if encoding is not None and str(encoding).lower() not in UTF8_NAMES:
+        raise ImproperlyConfigured(
+            f"OPTIONS['client_encoding'] = {encoding!r} is not supported by django_prisma: "
+            "results travel as JSON, always UTF-8 (leave it out or use 'UTF8')"
+        )
+
+
+_PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+
+
+def server_parameters(options) -> list[tuple[str, str]]:
+    """libpq's OPTIONS["options"] (``-c search_path=app,public -c statement_timeout=5s`` or
+    ``--search_path=app``) → (name, value) pairs. There is no session to set them on: each
+    statement (or each transaction) sets them with a transaction-local set_config()."""
+    if options is None or options == "":
+        return []
+    if not isinstance(options, str):
+        raise ImproperlyConfigured(f"OPTIONS['options'] must be a string, not {options!r}")
+    words = _split_options(options)
+    parameters = []
+    while words:
+        word = words.pop(0)
+        if word == "-c" and words:
+            setting = words.pop(0)
+        elif word.startswith("-c") and len(word) > 2:
+            setting = word[2:]
+        elif word.startswith("--") and "=" in word:
+            setting = word[2:]
+        else:
+            raise ImproperlyConfigured(
+                f"OPTIONS['options'] = {options!r}: django_prisma understands only "
+                f"'-c name=value' (or '--name=value') run-time parameters, not {word!r}"
+            )
+        name, sep, value = setting.partition("=")
+        name = name.replace("-", "_")
+        if not sep or not _PARAMETER_NAME.match(name):
+            raise ImproperlyConfigured(
+                f"OPTIONS['options'] = {options!r}: {setting!r} is not name=value"
+            )
+        parameters.append((name, value))
+    return parameters
+
+
+def _split_options(options: str) -> list[str]:
+    """Words separated by whitespace; a backslash keeps the next character (as libpq does)."""
+    words, word, escaped, started = [], [], False, False
+    for char in options:
+        if escaped:
+            word.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = started = True
+        elif char.isspace():
+            if started:
+                words.append("".join(word))
+            word, started = [], False
+        else:
+            word.append(char)
+            started = True
+    if started:
+        words.append("".join(word))
+    return words
+
+
+def config(url: str | None = None, *, env: str = "DATABASE_URL", **entry) -> dict:
+    """A DATABASES entry from a ``prisma+postgres://HOST/?api_key=KEY`` URL, by default the
+    environment variable ``env`` — django_prisma's counterpart of ``dj_database_url.config()``:
+    the key goes to TOKEN, other query parameters to OPTIONS (numbers and booleans as such),
+    and keyword arguments (``CONN_MAX_AGE=60``, ``OPTIONS={...}``, ``TEST={...}``) are merged."""
+    if url is None:
+        url = os.environ.get(env)
+        if not url:
+            raise ImproperlyConfigured(f"the environment variable {env} is not set")
+    try:
+        parse_url(url)
+    except InterfaceError as error:
+        raise ImproperlyConfigured(f"django_prisma.config(): {error}") from None
+    base, key = split_api_key(url)
+    options = {
+        name: _query_value(name, value)
+        for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True)
+        if name != "api_key"
+    }
+    options.update(entry.pop("OPTIONS", None) or {})
+    result = {"ENGINE": "django_prisma", "URL": base, "TOKEN": key, **entry}
+    if options:
+        result["OPTIONS"] = options
+    return result
+
+
+def _query_value(name: str, value: str):
+    expected = DRIVER_OPTIONS.get(name) or BACKEND_OPTIONS.get(name)
+    if expected is bool and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if expected in (int, (int, float)) and value.isdigit():
+        return int(value)
+    return value

@@ -1,7 +1,8 @@
 """Django settings for the test suite: the default database is django_prisma; the test runner
-(pytest-django) gives it an ephemeral local server: Prisma's executor in front of a fresh database
+(pytest-django) gives it a local server: Prisma's executor in front of a test database
 on the local PostgreSQL."""
 
+import hashlib
 import os
 
 POSTGRES_URL = os.environ.get(
@@ -17,7 +18,13 @@ DATABASES = {
     "default": {
         "ENGINE": "django_prisma",
         "URL": "prisma+postgres://localhost:51213/?api_key=unused-outside-tests",
-        "TEST": {"SERVER": "executor", "POSTGRES_URL": POSTGRES_URL},
+        # One test database per checkout, so that checkouts sharing a PostgreSQL never collide
+        # (--reuse-db keeps it between runs).
+        "TEST": {
+            "SERVER": "executor",
+            "POSTGRES_URL": POSTGRES_URL,
+            "NAME": "test_django_prisma_" + hashlib.sha256(__file__.encode()).hexdigest()[:10],
+        },
     },
 }
 

@@ -82,6 +82,7 @@ class Connection:
         naive_datetimes: bool = False,
         session_time_zone: str | None = None,
         atomic_autocommit_writes: bool = True,
+        session_parameters: list[tuple[str, str]] | tuple = (),
     ):
         self.endpoint = parse_url(url, api_key)
         self.transport = tracing.transport_class(Transport)(
@@ -99,6 +100,10 @@ class Connection:
         # executor's pool poisoning, at a measured ~1 ms per write. Off only by choice.
         self.atomic_autocommit_writes = bool(atomic_autocommit_writes)
         self._decode_options = {"json_as_text": json_as_text}
+        self._parameter_prelude = [
+            f"SELECT set_config({quote(name)}, {quote(value)}, true)"
+            for name, value in session_parameters
+        ]
         self.configure_time_zone(session_time_zone, naive_datetimes=naive_datetimes)
         self._zone_pending = False
         self._tx_id: str | None = None
@@ -249,11 +254,15 @@ class Connection:
     ) -> None:
         """A time zone for every statement (a SET LOCAL, never a session-wide SET): timestamptz
         values then print in that zone, and ``naive_datetimes`` returns its wall clock; or, with
-        ``result_time_zone`` (a tzinfo), aware datetimes converted to that zone."""
+        ``result_time_zone`` (a tzinfo), aware datetimes converted to that zone.
+
+        ``session_parameters`` (name, value pairs, libpq's ``-c name=value``) travel the same
+        way, as transaction-local ``set_config`` calls."""
         self.session_time_zone = session_time_zone or None
-        self._zone_prelude = (
-            [f"SET LOCAL TIME ZONE {quote(session_time_zone)}"] if session_time_zone else []
-        )
+        self._zone_prelude = [
+            *([f"SET LOCAL TIME ZONE {quote(session_time_zone)}"] if session_time_zone else []),
+            *self._parameter_prelude,
+        ]
         self._decode_options["naive_datetimes"] = naive_datetimes
         self._decode_options["result_time_zone"] = result_time_zone
 

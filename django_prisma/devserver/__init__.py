@@ -6,6 +6,8 @@ from .server import (
     DatabaseMissingError,
     LocalServer,
     ServerStartError,
+    dev_state_dir,
+    discard_dev_state,
     throwaway_executor,
     with_database,
 )
@@ -15,6 +17,8 @@ __all__ = [
     "DatabaseMissingError",
     "LocalServer",
     "ServerStartError",
+    "dev_state_dir",
+    "discard_dev_state",
     "ensure_runtime",
     "node_binary",
     "throwaway_executor",

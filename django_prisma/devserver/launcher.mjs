@@ -64,7 +64,9 @@ async function startDev(args) {
     databasePort,
     shadowDatabasePort,
     streamsPort,
-    persistenceMode: "stateless",
+    // "stateful" keeps the database in @prisma/dev's data directory under --name (kept test
+    // databases); by default it lives in memory and ends with the server.
+    persistenceMode: args.persistence === "stateful" ? "stateful" : "stateless",
   });
   const url = server.exports?.ppg?.url ?? server.ppg?.url;
   const databaseUrl = server.exports?.database?.connectionString ?? server.database?.connectionString;

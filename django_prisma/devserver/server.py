@@ -7,11 +7,14 @@ import logging
 import os
 import re
 import selectors
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from . import postgres
@@ -56,6 +59,7 @@ class LocalServer:
         max_transaction_timeout: str | None = None,
         create_database: bool = False,
         progress: Progress | None = None,
+        persistent: bool = False,
     ):
         """``create_database``: create the executor's database when it does not exist (the
         default refuses with :class:`DatabaseMissingError`). ``progress`` receives one-line
@@ -74,6 +78,8 @@ class LocalServer:
         self.max_transaction_timeout = max_transaction_timeout
         self.create_database = create_database
         self.progress = progress or logger.info
+        # dev only: keep the database on disk under ``name`` (@prisma/dev's data directory).
+        self.persistent = persistent
         self.url: str | None = None
         self.process: subprocess.Popen | None = None
         self._log = None
@@ -97,6 +103,8 @@ class LocalServer:
                 cmd += ["--recreate-database", "1"]
             if self.drop_database_on_exit:
                 cmd += ["--drop-database-on-exit", "1"]
+        if self.kind == "dev" and self.persistent:
+            cmd += ["--persistence", "stateful"]
         if self.max_transaction_timeout:
             cmd += ["--max-transaction-timeout", self.max_transaction_timeout]
         return cmd
@@ -243,3 +251,27 @@ def with_database(postgres_url: str, database: str) -> str:
     """The same PostgreSQL server and credentials, another database."""
     parts = urlsplit(postgres_url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
+
+
+def dev_state_dir(name: str) -> Path:
+    """Where ``@prisma/dev`` keeps the database of a persistent server named ``name``: its
+    data directory (env-paths' "prisma-dev", suffixed "-nodejs") and the name."""
+    home = Path.home()
+    if sys.platform == "darwin":
+        base = home / "Library" / "Application Support" / "prisma-dev-nodejs"
+    elif sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+        base = Path(local) / "prisma-dev-nodejs" / "Data"
+    else:
+        data = os.environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+        base = Path(data) / "prisma-dev-nodejs"
+    return base / name
+
+
+def discard_dev_state(name: str) -> bool:
+    """Delete the kept database of the persistent dev server ``name``, if there is one."""
+    state = dev_state_dir(name)
+    if not (state / ".pglite").is_dir():
+        return False
+    shutil.rmtree(state)
+    return True

@@ -1,11 +1,14 @@
 """Test databases: a dedicated database named by TEST['URL'] is emptied, never an unmarked one."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from django_prisma import dbapi
 from django_prisma.base import DatabaseWrapper
 from django_prisma.creation import MARKER_TABLE
+from django_prisma.dbapi.url import split_api_key
 from django_prisma.devserver import throwaway_executor
 from tests.conftest import POSTGRES_URL
 
@@ -82,3 +85,30 @@ def test_remote_url_without_test_url_is_refused():
     db.settings_dict["TEST"] = {}
     with pytest.raises(ImproperlyConfigured, match="dedicated test database"):
         db.creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+
+
+def test_a_test_url_that_is_the_configured_database_is_refused(dedicated_server):
+    db = wrapper_for(dedicated_server.url)
+    db.settings_dict["URL"] = dedicated_server.url
+    db.settings_dict["TOKEN"] = ""
+    with pytest.raises(ImproperlyConfigured, match="is the configured database of alias"):
+        db.creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+
+
+def test_a_local_server_given_as_host_and_token(dedicated_server):
+    """As dj-database-url and django-environ write it: HOST, PORT, TOKEN, no URL."""
+    db = wrapper_for(None)
+    base, key = split_api_key(dedicated_server.url)
+    parts = urlsplit(base)
+    db.settings_dict.update(URL="", HOST=parts.hostname, PORT=parts.port, TOKEN=key)
+    db.settings_dict["TEST"] = {"SERVER": "dev"}
+    db.creation._create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        assert db.settings_dict["URL"] != ""
+        with db.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = %s",
+                           ["_django_prisma_test_database"])  # fmt: skip
+            assert cursor.fetchone() == (0,)  # a fresh @prisma/dev, not dedicated_server
+    finally:
+        db.creation.destroy_test_db(verbosity=0)
+    assert db.settings_dict["URL"] == "" and db.settings_dict["TOKEN"] == key
