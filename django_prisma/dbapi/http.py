@@ -1,20 +1,40 @@
-"""A minimal HTTP/1.1 client connection: one keep-alive socket, one ``sendall`` per request.
+"""A minimal, strict HTTP/1.1 client connection: one keep-alive socket, one write per request.
 
 A DB-API connection sends one request at a time to one origin, so a pool, a proxy layer and a
 general header parser are overhead: this writes the request in a single system call, reads the
-status line, the headers and a ``Content-Length`` or chunked body, and reports failures in three
-kinds the caller needs to tell apart (nothing was sent / the answer was lost / too slow).
+status line, the headers and a ``Content-Length`` or chunked body, and reports failures in the
+kinds the caller needs to tell apart (not sent at all / the answer was lost / too slow / the
+answer was not valid HTTP).
+
+Framing is parsed as strictly as h11 does: a response whose length is ambiguous (a
+``Content-Length`` that is not plain digits, two lengths, a length next to
+``Transfer-Encoding``, a malformed chunk) could make the next response on the same socket be
+read from the middle of this one, so it is refused and the connection discarded.
 """
 
 from __future__ import annotations
 
+import re
 import select
 import socket
 import ssl
+import time
+
+MAX_LINE = 65536
+MAX_HEADERS = 256
+KEEP_ALIVE_TIMEOUT = re.compile(rb"(?:^|[,;\s])timeout\s*=\s*([0-9]{1,6})(?:$|[,;\s])", re.I)
+_TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_DIGITS = re.compile(rb"^[0-9]{1,18}$")
+_HEX = re.compile(rb"^[0-9A-Fa-f]{1,15}$")
+_STATUS_LINE = re.compile(rb"^HTTP/1\.([01]) ([0-9]{3})(?: [^\r\n]*)?\r?\n$")
 
 
 class ConnectFailed(OSError):
     """The connection could not be made: the request was certainly not sent."""
+
+
+class NotSent(OSError):
+    """The connection failed before a single byte of the request was written to it."""
 
 
 class AnswerLost(OSError):
@@ -23,6 +43,10 @@ class AnswerLost(OSError):
 
 class AnswerTimeout(OSError):
     """The server did not answer within the read timeout (the request may have run)."""
+
+
+class MalformedResponse(AnswerLost):
+    """The server's answer is not valid HTTP/1.1 framing (the request may have run)."""
 
 
 class TLSFailed(OSError):
@@ -73,6 +97,19 @@ class Headers:
         return f"Headers({self._items!r})"
 
 
+def _readable_now(sock) -> bool:
+    """Whether ``sock`` has something to read (data, EOF, a reset) without waiting.
+
+    ``select.select`` refuses descriptors ≥ 1024 (FD_SETSIZE), which a process with many open
+    files hands out; ``poll`` has no such limit.
+    """
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
 class HTTPConnection:
     def __init__(
         self,
@@ -82,12 +119,17 @@ class HTTPConnection:
         connect_timeout: float | None,
         read_timeout: float | None,
         ssl_context: ssl.SSLContext | None = None,
+        tls_session: ssl.SSLSession | None = None,
     ):
         self.host = host
         self.port = port
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.ssl_context = ssl_context
+        self.tls_session = tls_session
+        self.session_reused = False
+        self.keep_alive_timeout: float | None = None  # as the last response announced it
+        self.connect_seconds = 0.0  # the TCP handshake: about one round trip
         self._sock = None
         self._reader = None
         host_header = f"[{host}]" if ":" in host else host
@@ -102,37 +144,53 @@ class HTTPConnection:
     def connected(self) -> bool:
         return self._sock is not None
 
+    @property
+    def current_tls_session(self) -> ssl.SSLSession | None:
+        """The TLS session to resume on a next connection (TLS 1.3 tickets arrive after the
+        handshake, so this is read after a response)."""
+        sock = self._sock
+        return sock.session if isinstance(sock, ssl.SSLSocket) else None
+
     def dropped(self) -> bool:
-        """Whether the idle socket was closed by the server (it became readable)."""
+        """Whether the idle socket was closed by the server (it became readable: EOF or RST;
+        data nobody asked for makes the socket unusable just the same)."""
         sock = self._sock
         if sock is None:
             return True
         try:
-            readable, _, _ = select.select([sock], [], [], 0)
+            return _readable_now(sock)
         except (OSError, ValueError):
             return True
-        return bool(readable)
 
     def connect(self) -> None:
+        started = time.monotonic()
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
         except TimeoutError as error:
             raise ConnectFailed(f"connection timed out after {self.connect_timeout} s") from error
         except OSError as error:
             raise ConnectFailed(str(error)) from error
+        self.connect_seconds = time.monotonic() - started
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.ssl_context is not None:
-            try:
-                sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
-            except ssl.SSLError as error:
-                sock.close()
-                raise TLSFailed(str(error)) from error
-            except OSError as error:
-                sock.close()
-                raise ConnectFailed(str(error)) from error
+            sock = self._start_tls(sock)
         sock.settimeout(self.read_timeout)
         self._sock = sock
         self._reader = sock.makefile("rb")
+
+    def _start_tls(self, sock):
+        try:
+            tls = self.ssl_context.wrap_socket(
+                sock, server_hostname=self.host, session=self.tls_session
+            )
+        except ssl.SSLError as error:
+            sock.close()
+            raise TLSFailed(str(error)) from error
+        except OSError as error:
+            sock.close()
+            raise ConnectFailed(str(error)) from error
+        self.session_reused = tls.session_reused
+        return tls
 
     def close(self) -> None:
         sock, reader = self._sock, self._reader
@@ -163,13 +221,7 @@ class HTTPConnection:
             header_block,
             len(body),
         )
-        try:
-            self._sock.sendall(head + body if len(body) < 65536 else head)
-            if len(body) >= 65536:
-                self._sock.sendall(body)
-        except OSError as error:
-            self.close()
-            raise AnswerLost(f"sending the request failed: {error}") from error
+        self._send(head + body if len(body) < 65536 else head, body if len(body) >= 65536 else b"")
         try:
             return self._read_response(method)
         except TimeoutError as error:
@@ -177,60 +229,160 @@ class HTTPConnection:
             raise AnswerTimeout(str(error)) from error
         except (OSError, ValueError) as error:
             self.close()
+            if isinstance(error, AnswerLost):
+                raise
             raise AnswerLost(str(error) or type(error).__name__) from error
 
+    def _send(self, first: bytes, rest: bytes) -> None:
+        # The first send() tells "nothing written" (a socket the server already closed or
+        # reset: safe to send again elsewhere) from "some bytes left" (the server may have the
+        # whole request).
+        sock = self._sock
+        try:
+            written = sock.send(first)
+        except OSError as error:
+            self.close()
+            raise NotSent(f"sending the request failed: {error}") from error
+        try:
+            if written < len(first):
+                sock.sendall(memoryview(first)[written:])
+            if rest:
+                sock.sendall(rest)
+        except OSError as error:
+            self.close()
+            raise AnswerLost(f"sending the request failed: {error}") from error
+
     def _read_response(self, method: str):
-        reader = self._reader
-        status_line = reader.readline(65537)
-        if not status_line:
-            raise AnswerLost("the server closed the connection without answering")
-        parts = status_line.split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-            raise AnswerLost(f"malformed status line {status_line[:80]!r}")
-        status = int(parts[1])
-        items = []
-        while True:
-            line = reader.readline(65537)
-            if not line:
-                raise AnswerLost("the connection closed inside the response headers")
-            if line in (b"\r\n", b"\n"):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            items.append((name.strip().lower(), value.strip()))
-        headers = Headers(items)
-        if status in (204, 304) or 100 <= status < 200 or method == "HEAD":
+        status, version, headers = self._read_head()
+        while 100 <= status < 200:  # interim answers (100 Continue, 103 Early Hints)
+            if status == 101:
+                raise MalformedResponse("the server switched protocols (HTTP 101)")
+            status, version, headers = self._read_head()
+        keep_alive = _keeps_alive(version, headers)
+        if status in (204, 304) or method == "HEAD":
             body = b""
-        elif "chunked" in (headers.get("transfer-encoding") or "").lower():
+        elif headers.get("transfer-encoding") is not None:
             body = self._read_chunked()
         else:
-            length = headers.get("content-length")
-            if length is not None:
-                size = int(length)
-                body = reader.read(size)
-                if len(body) != size:
-                    raise AnswerLost(f"the response was cut short ({len(body)} of {size} bytes)")
-            else:  # the body runs until the server closes the connection
-                body = reader.read()
+            size = _content_length(headers)
+            if size is None:  # the body runs until the server closes the connection
+                body = self._reader.read()
                 self.close()
                 return status, headers, body
-        if (headers.get("connection") or "").lower() == "close":
+            body = self._reader.read(size)
+            if len(body) != size:
+                raise AnswerLost(f"the response was cut short ({len(body)} of {size} bytes)")
+        if keep_alive:
+            self.keep_alive_timeout = _announced_idle_timeout(headers)
+        else:
             self.close()
         return status, headers, body
+
+    def _read_head(self):
+        line = self._reader.readline(MAX_LINE + 1)
+        if not line:
+            raise AnswerLost("the server closed the connection without answering")
+        if not line.endswith(b"\n") and len(line) <= MAX_LINE:
+            raise AnswerLost("the connection closed inside the status line")
+        match = _STATUS_LINE.match(line)
+        if match is None:
+            raise MalformedResponse(f"malformed status line {line[:80]!r}")
+        items = self._read_fields("headers")
+        _check_framing(items)
+        return int(match[2]), int(match[1]), Headers(items)
+
+    def _read_fields(self, where: str) -> list[tuple[str, str]]:
+        """Header (or trailer) lines up to the empty line, validated like h11 does."""
+        items = []
+        reader = self._reader
+        while True:
+            line = reader.readline(MAX_LINE + 1)
+            if not line:
+                raise AnswerLost(f"the connection closed inside the response {where}")
+            if line in (b"\r\n", b"\n"):
+                return items
+            if not line.endswith(b"\n"):
+                if len(line) <= MAX_LINE:
+                    raise AnswerLost(f"the connection closed inside the response {where}")
+                raise MalformedResponse(f"a response {where} line is too long")
+            if len(items) >= MAX_HEADERS:
+                raise MalformedResponse(f"more than {MAX_HEADERS} response {where} lines")
+            name, colon, value = line.rstrip(b"\r\n").partition(b":")
+            if not colon or not _TOKEN.match(name):
+                # Also a continuation line (obsolete folding) or a space before the colon.
+                raise MalformedResponse(f"malformed response {where} line {line[:80]!r}")
+            value = value.strip(b" \t")
+            if b"\r" in value or b"\0" in value:
+                raise MalformedResponse(f"malformed response {where} line {line[:80]!r}")
+            items.append((name.decode("ascii").lower(), value.decode("latin-1")))
 
     def _read_chunked(self) -> bytes:
         reader = self._reader
         chunks = []
         while True:
-            line = reader.readline(65537)
+            line = reader.readline(MAX_LINE + 1)
             if not line:
                 raise AnswerLost("the connection closed inside a chunked response")
-            size = int(line.split(b";", 1)[0].strip(), 16)
+            size_field = line.rstrip(b"\r\n").split(b";", 1)[0].rstrip(b" \t")
+            if not line.endswith(b"\n") or not _HEX.match(size_field):
+                raise MalformedResponse(f"malformed chunk size line {line[:80]!r}")
+            size = int(size_field, 16)
             if size == 0:
-                while reader.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
+                self._read_fields("trailers")
                 return b"".join(chunks)
             chunk = reader.read(size)
             if len(chunk) != size:
                 raise AnswerLost("a chunked response was cut short")
             chunks.append(chunk)
-            reader.readline(65537)
+            end = reader.readline(3)
+            if end not in (b"\r\n", b"\n"):
+                if not end:
+                    raise AnswerLost("a chunked response was cut short")
+                raise MalformedResponse("a chunk is longer than its announced size")
+
+
+def _check_framing(items: list[tuple[str, str]]) -> None:
+    """Refuse every response whose body length could be read in two ways (RFC 9112 §6.3)."""
+    lengths = [value for name, value in items if name == "content-length"]
+    encodings = [value for name, value in items if name == "transfer-encoding"]
+    if len(lengths) > 1:
+        raise MalformedResponse(f"the response has {len(lengths)} Content-Length headers")
+    if lengths and not _DIGITS.match(lengths[0].encode("latin-1")):
+        raise MalformedResponse(f"invalid Content-Length {lengths[0][:40]!r}")
+    if encodings:
+        if lengths:
+            raise MalformedResponse("the response has both Content-Length and Transfer-Encoding")
+        if len(encodings) > 1 or encodings[0].strip().lower() != "chunked":
+            raise MalformedResponse(
+                f"unsupported Transfer-Encoding {', '.join(encodings)[:40]!r} (only chunked)"
+            )
+
+
+def _content_length(headers: Headers) -> int | None:
+    length = headers.get("content-length")
+    return None if length is None else int(length)  # digits only: checked by _check_framing
+
+
+def _connection_tokens(headers: Headers) -> set[str]:
+    return {
+        token.strip().lower()
+        for value in headers.getlist("connection")
+        for token in value.split(",")
+        if token.strip()
+    }
+
+
+def _keeps_alive(version: int, headers: Headers) -> bool:
+    tokens = _connection_tokens(headers)
+    if "close" in tokens:
+        return False
+    return version == 1 or "keep-alive" in tokens
+
+
+def _announced_idle_timeout(headers: Headers) -> float | None:
+    """``Keep-Alive: timeout=N``: how long the server promises to keep an idle connection."""
+    value = headers.get("keep-alive")
+    if not value:
+        return None
+    match = KEEP_ALIVE_TIMEOUT.search(value.encode("latin-1"))
+    return float(match[1]) if match else None
