@@ -17,6 +17,7 @@ from . import dbapi as Database
 from .chunked import ChunkedCursor
 from .client import DatabaseClient
 from .creation import DatabaseCreation
+from .dbapi.server_version import server_version
 from .features import DatabaseFeatures
 from .introspection import DatabaseIntrospection
 from .operations import DatabaseOperations
@@ -153,11 +154,18 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         with self.cursor() as cursor:
             yield cursor
 
+    def check_database_version_supported(self):
+        # Knowing the version costs a round trip over HTTP: it is checked when it is first
+        # needed (pg_version), not at every process's first connection.
+        pass
+
     @cached_property
     def pg_version(self):
-        with self.temporary_connection() as cursor:
-            cursor.execute("SHOW server_version_num")
-            return int(cursor.fetchone()[0])
+        with self.temporary_connection():
+            version = server_version(self.connection)
+        self.__dict__["pg_version"] = version  # what Django's version check reads
+        super().check_database_version_supported()
+        return version
 
     def make_debug_cursor(self, cursor):
         return CursorDebugWrapper(cursor, self)

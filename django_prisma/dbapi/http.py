@@ -14,6 +14,7 @@ read from the middle of this one, so it is refused and the connection discarded.
 
 from __future__ import annotations
 
+import functools
 import re
 import select
 import socket
@@ -23,9 +24,13 @@ import time
 MAX_LINE = 65536
 MAX_HEADERS = 256
 KEEP_ALIVE_TIMEOUT = re.compile(rb"(?:^|[,;\s])timeout\s*=\s*([0-9]{1,6})(?:$|[,;\s])", re.I)
-_TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_DIGITS = re.compile(rb"^[0-9]{1,18}$")
-_HEX = re.compile(rb"^[0-9A-Fa-f]{1,15}$")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Header lines joined by CRLF: a token, a colon, a value without CR, LF or NUL.
+_FIELD_LINES = re.compile(
+    rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\x00]*(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\x00]*)*"
+)
+_DIGITS = re.compile(rb"[0-9]{1,18}")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
 _STATUS_LINE = re.compile(rb"^HTTP/1\.([01]) ([0-9]{3})(?: [^\r\n]*)?\r?\n$")
 
 
@@ -253,30 +258,31 @@ class HTTPConnection:
             raise AnswerLost(f"sending the request failed: {error}") from error
 
     def _read_response(self, method: str):
-        status, version, headers = self._read_head()
+        status, version, items = self._read_head()
         while 100 <= status < 200:  # interim answers (100 Continue, 103 Early Hints)
             if status == 101:
                 raise MalformedResponse("the server switched protocols (HTTP 101)")
-            status, version, headers = self._read_head()
-        keep_alive = _keeps_alive(version, headers)
+            status, version, items = self._read_head()
+        framing = _Framing(items)
         if status in (204, 304) or method == "HEAD":
             body = b""
-        elif headers.get("transfer-encoding") is not None:
+        elif framing.chunked:
             body = self._read_chunked()
+        elif framing.length is None:  # the body runs until the server closes the connection
+            body = self._reader.read()
+            self.close()
+            return status, Headers(items), body
         else:
-            size = _content_length(headers)
-            if size is None:  # the body runs until the server closes the connection
-                body = self._reader.read()
-                self.close()
-                return status, headers, body
-            body = self._reader.read(size)
-            if len(body) != size:
-                raise AnswerLost(f"the response was cut short ({len(body)} of {size} bytes)")
-        if keep_alive:
-            self.keep_alive_timeout = _announced_idle_timeout(headers)
+            body = self._reader.read(framing.length)
+            if len(body) != framing.length:
+                raise AnswerLost(
+                    f"the response was cut short ({len(body)} of {framing.length} bytes)"
+                )
+        if framing.keeps_alive(version):
+            self.keep_alive_timeout = framing.idle_timeout()
         else:
             self.close()
-        return status, headers, body
+        return status, Headers(items), body
 
     def _read_head(self):
         line = self._reader.readline(MAX_LINE + 1)
@@ -287,12 +293,13 @@ class HTTPConnection:
         match = _STATUS_LINE.match(line)
         if match is None:
             raise MalformedResponse(f"malformed status line {line[:80]!r}")
-        items = self._read_fields("headers")
-        _check_framing(items)
-        return int(match[2]), int(match[1]), Headers(items)
+        return int(match[2]), int(match[1]), self._read_fields("headers")
 
     def _read_fields(self, where: str) -> list[tuple[str, str]]:
         """Header (or trailer) lines up to the empty line, validated like h11 does."""
+        block = self._buffered_block()
+        if block is not None:  # the usual case: validate and split the whole block at once
+            return _parse_block(block, where) if block else []
         items = []
         reader = self._reader
         while True:
@@ -307,14 +314,22 @@ class HTTPConnection:
                 raise MalformedResponse(f"a response {where} line is too long")
             if len(items) >= MAX_HEADERS:
                 raise MalformedResponse(f"more than {MAX_HEADERS} response {where} lines")
-            name, colon, value = line.rstrip(b"\r\n").partition(b":")
-            if not colon or not _TOKEN.match(name):
-                # Also a continuation line (obsolete folding) or a space before the colon.
-                raise MalformedResponse(f"malformed response {where} line {line[:80]!r}")
-            value = value.strip(b" \t")
-            if b"\r" in value or b"\0" in value:
-                raise MalformedResponse(f"malformed response {where} line {line[:80]!r}")
-            items.append((name.decode("ascii").lower(), value.decode("latin-1")))
+            items.append(_parse_field(line.rstrip(b"\r\n"), where))
+
+    def _buffered_block(self) -> bytes | None:
+        """The header lines (without the final empty line) if all of them already arrived,
+        consumed from the reader; else None, and nothing is consumed."""
+        peek = getattr(self._reader, "peek", None)
+        if peek is None:
+            return None
+        buffered = peek(MAX_LINE)
+        if buffered.startswith(b"\r\n"):
+            self._reader.read(2)
+            return b""
+        end = buffered.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        return self._reader.read(end + 4)[:end]
 
     def _read_chunked(self) -> bytes:
         reader = self._reader
@@ -324,7 +339,7 @@ class HTTPConnection:
             if not line:
                 raise AnswerLost("the connection closed inside a chunked response")
             size_field = line.rstrip(b"\r\n").split(b";", 1)[0].rstrip(b" \t")
-            if not line.endswith(b"\n") or not _HEX.match(size_field):
+            if not line.endswith(b"\n") or not _HEX.fullmatch(size_field):
                 raise MalformedResponse(f"malformed chunk size line {line[:80]!r}")
             size = int(size_field, 16)
             if size == 0:
@@ -341,48 +356,89 @@ class HTTPConnection:
                 raise MalformedResponse("a chunk is longer than its announced size")
 
 
-def _check_framing(items: list[tuple[str, str]]) -> None:
-    """Refuse every response whose body length could be read in two ways (RFC 9112 §6.3)."""
-    lengths = [value for name, value in items if name == "content-length"]
-    encodings = [value for name, value in items if name == "transfer-encoding"]
+def _parse_block(block: bytes, where: str) -> list[tuple[str, str]]:
+    if block.count(b"\n") >= MAX_HEADERS:
+        raise MalformedResponse(f"more than {MAX_HEADERS} response {where} lines")
+    if not _FIELD_LINES.fullmatch(block):
+        for line in block.split(b"\r\n"):
+            _parse_field(line, where)  # raises the error for the first bad line
+    items = []
+    for line in block.decode("latin-1").split("\r\n"):
+        name, _, value = line.partition(":")
+        items.append((name.lower(), value.strip(" \t")))
+    return items
+
+
+def _parse_field(line: bytes, where: str) -> tuple[str, str]:
+    """``name: value`` (no CR/LF) → (lower-case name, value); anything else is refused, also a
+    continuation line (obsolete folding) or a space before the colon."""
+    name, colon, value = line.partition(b":")
+    if not colon or not _TOKEN.fullmatch(name) or any(c in value for c in (b"\r", b"\n", b"\0")):
+        raise MalformedResponse(f"malformed response {where} line {line[:80]!r}")
+    return name.decode("ascii").lower(), value.strip(b" \t").decode("latin-1")
+
+
+class _Framing:
+    """What the headers say about the body's length and the connection's reuse; a response
+    whose length could be read in two ways (RFC 9112 §6.3) is refused."""
+
+    __slots__ = ("length", "chunked", "connection", "keep_alive")
+
+    def __init__(self, items: list[tuple[str, str]]):
+        lengths = []
+        encodings = []
+        self.connection = []
+        self.keep_alive = None
+        for name, value in items:
+            if name == "content-length":
+                lengths.append(value)
+            elif name == "transfer-encoding":
+                encodings.append(value)
+            elif name == "connection":
+                self.connection.append(value)
+            elif name == "keep-alive":
+                self.keep_alive = value
+        self.length = _one_length(lengths)
+        self.chunked = bool(encodings)
+        if encodings:
+            if lengths:
+                raise MalformedResponse(
+                    "the response has both Content-Length and Transfer-Encoding"
+                )
+            if len(encodings) > 1 or encodings[0].strip().lower() != "chunked":
+                raise MalformedResponse(
+                    f"unsupported Transfer-Encoding {', '.join(encodings)[:40]!r} (only chunked)"
+                )
+
+    def keeps_alive(self, version: int) -> bool:
+        if version == 1 and self.connection in ([], ["keep-alive"]):
+            return True
+        tokens = {
+            token.strip().lower()
+            for value in self.connection
+            for token in value.split(",")
+            if token.strip()
+        }
+        if "close" in tokens:
+            return False
+        return version == 1 or "keep-alive" in tokens
+
+    def idle_timeout(self) -> float | None:
+        """``Keep-Alive: timeout=N``: how long the server promises to keep an idle connection."""
+        return _timeout_parameter(self.keep_alive) if self.keep_alive else None
+
+
+def _one_length(lengths: list[str]) -> int | None:
+    if not lengths:
+        return None
     if len(lengths) > 1:
         raise MalformedResponse(f"the response has {len(lengths)} Content-Length headers")
-    if lengths and not _DIGITS.match(lengths[0].encode("latin-1")):
+    if not _DIGITS.fullmatch(lengths[0].encode("latin-1")):
         raise MalformedResponse(f"invalid Content-Length {lengths[0][:40]!r}")
-    if encodings:
-        if lengths:
-            raise MalformedResponse("the response has both Content-Length and Transfer-Encoding")
-        if len(encodings) > 1 or encodings[0].strip().lower() != "chunked":
-            raise MalformedResponse(
-                f"unsupported Transfer-Encoding {', '.join(encodings)[:40]!r} (only chunked)"
-            )
+    return int(lengths[0])
 
 
-def _content_length(headers: Headers) -> int | None:
-    length = headers.get("content-length")
-    return None if length is None else int(length)  # digits only: checked by _check_framing
-
-
-def _connection_tokens(headers: Headers) -> set[str]:
-    return {
-        token.strip().lower()
-        for value in headers.getlist("connection")
-        for token in value.split(",")
-        if token.strip()
-    }
-
-
-def _keeps_alive(version: int, headers: Headers) -> bool:
-    tokens = _connection_tokens(headers)
-    if "close" in tokens:
-        return False
-    return version == 1 or "keep-alive" in tokens
-
-
-def _announced_idle_timeout(headers: Headers) -> float | None:
-    """``Keep-Alive: timeout=N``: how long the server promises to keep an idle connection."""
-    value = headers.get("keep-alive")
-    if not value:
-        return None
+@functools.lru_cache(maxsize=16)  # a server sends the same value every time
+def _timeout_parameter(value: str) -> float | None:
     match = KEEP_ALIVE_TIMEOUT.search(value.encode("latin-1"))
     return float(match[1]) if match else None
