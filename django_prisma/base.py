@@ -160,6 +160,20 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         with self.cursor() as cursor:
             yield cursor
 
+    def check_database_version_supported(self):
+        # Knowing the version costs a request over HTTP (psycopg reads it from its handshake):
+        # it is checked when it is first needed (pg_version), not at every first connection.
+        pass
+
+    @cached_property
+    def pg_version(self):
+        with self.temporary_connection():
+            # One query per process and server for all its facts (dbapi/info.py).
+            version = self.connection.info.server_version
+        self.__dict__["pg_version"] = version  # what Django's version check reads
+        super().check_database_version_supported()
+        return version
+
     # The wrapper classes are looked up when a cursor is made, not imported: tools replace them
     # in django.db.backends.utils (django-extensions' shell_plus --print-sql).
     def make_cursor(self, cursor):

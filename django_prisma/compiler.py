@@ -9,7 +9,6 @@ from django.db.models.expressions import Col
 from django.db.models.sql.compiler import SQLCompiler as BaseSQLCompiler
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 
-from . import page_first
 from .postgres_fields import text_result_type
 from .results import decided_once
 
@@ -124,7 +123,10 @@ class ResultCastingMixin:
     def pre_sql_setup(self, with_col_aliases=False):
         extra_select, order_by, group_by = super().pre_sql_setup(with_col_aliases)
         self._page_first = None
-        if self._page_first_wanted:
+        query = self.query
+        if self._page_first_wanted and query.select_related and query.high_mark is not None:
+            from . import page_first  # imported by the first sliced select_related query
+
             self._page_first = page_first.plan(self, order_by, extra_select)
             if self._page_first is not None:
                 self.where = None  # it moved into the page's subquery

@@ -11,8 +11,8 @@ psycopg connection returns: ``Range`` objects, dicts, nested lists of the elemen
 from __future__ import annotations
 
 import re
+import sys
 from datetime import datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -67,14 +67,18 @@ NATIVE_ARRAY_ELEMENTS = frozenset(
 _MODIFIERS = re.compile(r"\(.*?\)")
 
 
-@cache
 def _field_classes():
-    try:
-        from django.contrib.postgres.fields import ArrayField, HStoreField, RangeField
-        from django.contrib.postgres.search import SearchQueryField, SearchVectorField
-    except ImportError:
-        return None, ()
-    return ArrayField, (ArrayField, HStoreField, RangeField, SearchQueryField, SearchVectorField)
+    """contrib.postgres's field classes whose values are selected as text, among those the
+    project imported: a field of a class nobody imported cannot exist, and a project that uses
+    none of them does not import contrib.postgres because of this backend."""
+    fields = sys.modules.get("django.contrib.postgres.fields")
+    search = sys.modules.get("django.contrib.postgres.search")
+    classes = ()
+    if fields is not None:
+        classes += (fields.ArrayField, fields.HStoreField, fields.RangeField)
+    if search is not None:
+        classes += (search.SearchQueryField, search.SearchVectorField)
+    return (fields.ArrayField if fields is not None else None), classes
 
 
 def _base_type(db_type: str) -> str:

@@ -9,6 +9,8 @@ PostgreSQL backend puts on every psycopg connection) join in ``register_adapters
 
 from __future__ import annotations
 
+import sys
+
 from django.db import connections
 
 _installed = False
@@ -42,13 +44,14 @@ def _get_type_oids(connection_alias, type_name, _original=None):
 
 
 def install() -> None:
-    """Patch contrib.postgres's OID lookup once, if contrib.postgres is importable."""
+    """Patch contrib.postgres's OID lookup once, if the project uses contrib.postgres (its
+    app, its migration operations and its fields import the lookup's module; a project that
+    imports none of them never looks OIDs up, and does not import contrib.postgres for it)."""
     global _installed
     if _installed:
         return
-    try:
-        from django.contrib.postgres import signals
-    except ImportError:
+    signals = sys.modules.get("django.contrib.postgres.signals")
+    if signals is None:
         return
     original = signals.get_type_oids
 

@@ -21,6 +21,8 @@ DRIVER_OPTIONS = {
     "read_timeout": (int, float),
     "engine_hash": str,
     "ca_bundle": str,
+    "ca_bundle_only": bool,
+    "idle_timeout": (int, float),
 }
 
 

@@ -75,3 +75,15 @@ def attach(connection) -> None:
 
 def _on_connection_created(sender, connection, **kwargs) -> None:
     attach(connection)
+
+
+def _install_when_imported() -> None:
+    # The app installs the cache only once something uses it; importing the cache API (for
+    # cache_strategy, PrismaManager, …) is such a use.
+    from django.conf import settings
+
+    if settings.configured:
+        install()
+
+
+_install_when_imported()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import time as _time
+from typing import TYPE_CHECKING
 
-from .connection import Connection
-from .cursor import Cursor
 from .exceptions import (
     DatabaseError,
     DataError,
@@ -31,9 +30,30 @@ threadsafety = 1
 paramstyle = "pyformat"
 
 
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .cursor import Cursor
+
+
 def connect(url: str, **options) -> Connection:
     """``connect("prisma+postgres://HOST/?api_key=KEY")`` or ``connect(url, api_key=KEY)``."""
+    from .connection import Connection
+
     return Connection(url, **options)
+
+
+def __getattr__(name):
+    # The connection and its HTTP stack (ssl, http.cookies, …) are imported on first use: the
+    # backend's operations import the literal and decoding helpers from here at Django's setup.
+    if name == "Connection":
+        from .connection import Connection
+
+        return Connection
+    if name == "Cursor":
+        from .cursor import Cursor
+
+        return Cursor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 Date = _dt.date

@@ -78,6 +78,8 @@ class Connection:
         read_timeout: float | None = 330.0,
         engine_hash: str = DEFAULT_ENGINE_HASH,
         ca_bundle: str | None = None,
+        ca_bundle_only: bool = False,
+        idle_timeout: float | None = None,
         json_as_text: bool = False,
         naive_datetimes: bool = False,
         session_time_zone: str | None = None,
@@ -91,6 +93,8 @@ class Connection:
             read_timeout=read_timeout,
             engine_hash=engine_hash,
             ca_bundle=ca_bundle,
+            ca_bundle_only=ca_bundle_only,
+            idle_timeout=idle_timeout,
         )
         self._autocommit = bool(autocommit)
         self.transaction_timeout = int(transaction_timeout)

@@ -1,20 +1,45 @@
-"""A minimal HTTP/1.1 client connection: one keep-alive socket, one ``sendall`` per request.
+"""A minimal, strict HTTP/1.1 client connection: one keep-alive socket, one write per request.
 
 A DB-API connection sends one request at a time to one origin, so a pool, a proxy layer and a
 general header parser are overhead: this writes the request in a single system call, reads the
-status line, the headers and a ``Content-Length`` or chunked body, and reports failures in three
-kinds the caller needs to tell apart (nothing was sent / the answer was lost / too slow).
+status line, the headers and a ``Content-Length`` or chunked body, and reports failures in the
+kinds the caller needs to tell apart (not sent at all / the answer was lost / too slow / the
+answer was not valid HTTP).
+
+Framing is parsed as strictly as h11 does: a response whose length is ambiguous (a
+``Content-Length`` that is not plain digits, two lengths, a length next to
+``Transfer-Encoding``, a malformed chunk) could make the next response on the same socket be
+read from the middle of this one, so it is refused and the connection discarded.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import select
 import socket
 import ssl
+import time
+
+MAX_LINE = 65536
+MAX_HEADERS = 256
+KEEP_ALIVE_TIMEOUT = re.compile(rb"(?:^|[,;\s])timeout\s*=\s*([0-9]{1,6})(?:$|[,;\s])", re.I)
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Header lines joined by CRLF: a token, a colon, a value without CR, LF or NUL.
+_FIELD_LINES = re.compile(
+    rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\x00]*(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\x00]*)*"
+)
+_DIGITS = re.compile(rb"[0-9]{1,18}")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
+_STATUS_LINE = re.compile(rb"^HTTP/1\.([01]) ([0-9]{3})(?: [^\r\n]*)?\r?\n$")
 
 
 class ConnectFailed(OSError):
     """The connection could not be made: the request was certainly not sent."""
+
+
+class NotSent(OSError):
+    """The connection failed before a single byte of the request was written to it."""
 
 
 class AnswerLost(OSError):
@@ -23,6 +48,10 @@ class AnswerLost(OSError):
 
 class AnswerTimeout(OSError):
     """The server did not answer within the read timeout (the request may have run)."""
+
+
+class MalformedResponse(AnswerLost):
+    """The server's answer is not valid HTTP/1.1 framing (the request may have run)."""
 
 
 class TLSFailed(OSError):
@@ -73,6 +102,19 @@ class Headers:
         return f"Headers({self._items!r})"
 
 
+def _readable_now(sock) -> bool:
+    """Whether ``sock`` has something to read (data, EOF, a reset) without waiting.
+
+    ``select.select`` refuses descriptors ≥ 1024 (FD_SETSIZE), which a process with many open
+    files hands out; ``poll`` has no such limit.
+    """
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
 class HTTPConnection:
     def __init__(
         self,
@@ -82,12 +124,17 @@ class HTTPConnection:
         connect_timeout: float | None,
         read_timeout: float | None,
         ssl_context: ssl.SSLContext | None = None,
+        tls_session: ssl.SSLSession | None = None,
     ):
         self.host = host
         self.port = port
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.ssl_context = ssl_context
+        self.tls_session = tls_session
+        self.session_reused = False
+        self.keep_alive_timeout: float | None = None  # as the last response announced it
+        self.connect_seconds = 0.0  # the TCP handshake: about one round trip
         self._sock = None
         self._reader = None
         host_header = f"[{host}]" if ":" in host else host
@@ -102,37 +149,53 @@ class HTTPConnection:
     def connected(self) -> bool:
         return self._sock is not None
 
+    @property
+    def current_tls_session(self) -> ssl.SSLSession | None:
+        """The TLS session to resume on a next connection (TLS 1.3 tickets arrive after the
+        handshake, so this is read after a response)."""
+        sock = self._sock
+        return sock.session if isinstance(sock, ssl.SSLSocket) else None
+
     def dropped(self) -> bool:
-        """Whether the idle socket was closed by the server (it became readable)."""
+        """Whether the idle socket was closed by the server (it became readable: EOF or RST;
+        data nobody asked for makes the socket unusable just the same)."""
         sock = self._sock
         if sock is None:
             return True
         try:
-            readable, _, _ = select.select([sock], [], [], 0)
+            return _readable_now(sock)
         except (OSError, ValueError):
             return True
-        return bool(readable)
 
     def connect(self) -> None:
+        started = time.monotonic()
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
         except TimeoutError as error:
             raise ConnectFailed(f"connection timed out after {self.connect_timeout} s") from error
         except OSError as error:
             raise ConnectFailed(str(error)) from error
+        self.connect_seconds = time.monotonic() - started
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.ssl_context is not None:
-            try:
-                sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
-            except ssl.SSLError as error:
-                sock.close()
-                raise TLSFailed(str(error)) from error
-            except OSError as error:
-                sock.close()
-                raise ConnectFailed(str(error)) from error
+            sock = self._start_tls(sock)
         sock.settimeout(self.read_timeout)
         self._sock = sock
         self._reader = sock.makefile("rb")
+
+    def _start_tls(self, sock):
+        try:
+            tls = self.ssl_context.wrap_socket(
+                sock, server_hostname=self.host, session=self.tls_session
+            )
+        except ssl.SSLError as error:
+            sock.close()
+            raise TLSFailed(str(error)) from error
+        except OSError as error:
+            sock.close()
+            raise ConnectFailed(str(error)) from error
+        self.session_reused = tls.session_reused
+        return tls
 
     def close(self) -> None:
         sock, reader = self._sock, self._reader
@@ -163,13 +226,7 @@ class HTTPConnection:
             header_block,
             len(body),
         )
-        try:
-            self._sock.sendall(head + body if len(body) < 65536 else head)
-            if len(body) >= 65536:
-                self._sock.sendall(body)
-        except OSError as error:
-            self.close()
-            raise AnswerLost(f"sending the request failed: {error}") from error
+        self._send(head + body if len(body) < 65536 else head, body if len(body) >= 65536 else b"")
         try:
             return self._read_response(method)
         except TimeoutError as error:
@@ -177,60 +234,211 @@ class HTTPConnection:
             raise AnswerTimeout(str(error)) from error
         except (OSError, ValueError) as error:
             self.close()
+            if isinstance(error, AnswerLost):
+                raise
             raise AnswerLost(str(error) or type(error).__name__) from error
 
-    def _read_response(self, method: str):
-        reader = self._reader
-        status_line = reader.readline(65537)
-        if not status_line:
-            raise AnswerLost("the server closed the connection without answering")
-        parts = status_line.split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-            raise AnswerLost(f"malformed status line {status_line[:80]!r}")
-        status = int(parts[1])
-        items = []
-        while True:
-            line = reader.readline(65537)
-            if not line:
-                raise AnswerLost("the connection closed inside the response headers")
-            if line in (b"\r\n", b"\n"):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            items.append((name.strip().lower(), value.strip()))
-        headers = Headers(items)
-        if status in (204, 304) or 100 <= status < 200 or method == "HEAD":
-            body = b""
-        elif "chunked" in (headers.get("transfer-encoding") or "").lower():
-            body = self._read_chunked()
-        else:
-            length = headers.get("content-length")
-            if length is not None:
-                size = int(length)
-                body = reader.read(size)
-                if len(body) != size:
-                    raise AnswerLost(f"the response was cut short ({len(body)} of {size} bytes)")
-            else:  # the body runs until the server closes the connection
-                body = reader.read()
-                self.close()
-                return status, headers, body
-        if (headers.get("connection") or "").lower() == "close":
+    def _send(self, first: bytes, rest: bytes) -> None:
+        # The first send() tells "nothing written" (a socket the server already closed or
+        # reset: safe to send again elsewhere) from "some bytes left" (the server may have the
+        # whole request).
+        sock = self._sock
+        try:
+            written = sock.send(first)
+        except OSError as error:
             self.close()
-        return status, headers, body
+            raise NotSent(f"sending the request failed: {error}") from error
+        try:
+            if written < len(first):
+                sock.sendall(memoryview(first)[written:])
+            if rest:
+                sock.sendall(rest)
+        except OSError as error:
+            self.close()
+            raise AnswerLost(f"sending the request failed: {error}") from error
+
+    def _read_response(self, method: str):
+        status, version, items = self._read_head()
+        while 100 <= status < 200:  # interim answers (100 Continue, 103 Early Hints)
+            if status == 101:
+                raise MalformedResponse("the server switched protocols (HTTP 101)")
+            status, version, items = self._read_head()
+        framing = _Framing(items)
+        if status in (204, 304) or method == "HEAD":
+            body = b""
+        elif framing.chunked:
+            body = self._read_chunked()
+        elif framing.length is None:  # the body runs until the server closes the connection
+            body = self._reader.read()
+            self.close()
+            return status, Headers(items), body
+        else:
+            body = self._reader.read(framing.length)
+            if len(body) != framing.length:
+                raise AnswerLost(
+                    f"the response was cut short ({len(body)} of {framing.length} bytes)"
+                )
+        if framing.keeps_alive(version):
+            self.keep_alive_timeout = framing.idle_timeout()
+        else:
+            self.close()
+        return status, Headers(items), body
+
+    def _read_head(self):
+        line = self._reader.readline(MAX_LINE + 1)
+        if not line:
+            raise AnswerLost("the server closed the connection without answering")
+        if not line.endswith(b"\n") and len(line) <= MAX_LINE:
+            raise AnswerLost("the connection closed inside the status line")
+        match = _STATUS_LINE.match(line)
+        if match is None:
+            raise MalformedResponse(f"malformed status line {line[:80]!r}")
+        return int(match[2]), int(match[1]), self._read_fields("headers")
+
+    def _read_fields(self, where: str) -> list[tuple[str, str]]:
+        """Header (or trailer) lines up to the empty line, validated like h11 does."""
+        block = self._buffered_block()
+        if block is not None:  # the usual case: validate and split the whole block at once
+            return _parse_block(block, where) if block else []
+        items = []
+        reader = self._reader
+        while True:
+            line = reader.readline(MAX_LINE + 1)
+            if not line:
+                raise AnswerLost(f"the connection closed inside the response {where}")
+            if line in (b"\r\n", b"\n"):
+                return items
+            if not line.endswith(b"\n"):
+                if len(line) <= MAX_LINE:
+                    raise AnswerLost(f"the connection closed inside the response {where}")
+                raise MalformedResponse(f"a response {where} line is too long")
+            if len(items) >= MAX_HEADERS:
+                raise MalformedResponse(f"more than {MAX_HEADERS} response {where} lines")
+            items.append(_parse_field(line.rstrip(b"\r\n"), where))
+
+    def _buffered_block(self) -> bytes | None:
+        """The header lines (without the final empty line) if all of them already arrived,
+        consumed from the reader; else None, and nothing is consumed."""
+        peek = getattr(self._reader, "peek", None)
+        if peek is None:
+            return None
+        buffered = peek(MAX_LINE)
+        if buffered.startswith(b"\r\n"):
+            self._reader.read(2)
+            return b""
+        end = buffered.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        return self._reader.read(end + 4)[:end]
 
     def _read_chunked(self) -> bytes:
         reader = self._reader
         chunks = []
         while True:
-            line = reader.readline(65537)
+            line = reader.readline(MAX_LINE + 1)
             if not line:
                 raise AnswerLost("the connection closed inside a chunked response")
-            size = int(line.split(b";", 1)[0].strip(), 16)
+            size_field = line.rstrip(b"\r\n").split(b";", 1)[0].rstrip(b" \t")
+            if not line.endswith(b"\n") or not _HEX.fullmatch(size_field):
+                raise MalformedResponse(f"malformed chunk size line {line[:80]!r}")
+            size = int(size_field, 16)
             if size == 0:
-                while reader.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
+                self._read_fields("trailers")
                 return b"".join(chunks)
             chunk = reader.read(size)
             if len(chunk) != size:
                 raise AnswerLost("a chunked response was cut short")
             chunks.append(chunk)
-            reader.readline(65537)
+            end = reader.readline(3)
+            if end not in (b"\r\n", b"\n"):
+                if not end:
+                    raise AnswerLost("a chunked response was cut short")
+                raise MalformedResponse("a chunk is longer than its announced size")
+
+
+def _parse_block(block: bytes, where: str) -> list[tuple[str, str]]:
+    if block.count(b"\n") >= MAX_HEADERS:
+        raise MalformedResponse(f"more than {MAX_HEADERS} response {where} lines")
+    if not _FIELD_LINES.fullmatch(block):
+        for line in block.split(b"\r\n"):
+            _parse_field(line, where)  # raises the error for the first bad line
+    items = []
+    for line in block.decode("latin-1").split("\r\n"):
+        name, _, value = line.partition(":")
+        items.append((name.lower(), value.strip(" \t")))
+    return items
+
+
+def _parse_field(line: bytes, where: str) -> tuple[str, str]:
+    """``name: value`` (no CR/LF) → (lower-case name, value); anything else is refused, also a
+    continuation line (obsolete folding) or a space before the colon."""
+    name, colon, value = line.partition(b":")
+    if not colon or not _TOKEN.fullmatch(name) or any(c in value for c in (b"\r", b"\n", b"\0")):
+        raise MalformedResponse(f"malformed response {where} line {line[:80]!r}")
+    return name.decode("ascii").lower(), value.strip(b" \t").decode("latin-1")
+
+
+class _Framing:
+    """What the headers say about the body's length and the connection's reuse; a response
+    whose length could be read in two ways (RFC 9112 §6.3) is refused."""
+
+    __slots__ = ("length", "chunked", "connection", "keep_alive")
+
+    def __init__(self, items: list[tuple[str, str]]):
+        lengths = []
+        encodings = []
+        self.connection = []
+        self.keep_alive = None
+        for name, value in items:
+            if name == "content-length":
+                lengths.append(value)
+            elif name == "transfer-encoding":
+                encodings.append(value)
+            elif name == "connection":
+                self.connection.append(value)
+            elif name == "keep-alive":
+                self.keep_alive = value
+        self.length = _one_length(lengths)
+        self.chunked = bool(encodings)
+        if encodings:
+            if lengths:
+                raise MalformedResponse(
+                    "the response has both Content-Length and Transfer-Encoding"
+                )
+            if len(encodings) > 1 or encodings[0].strip().lower() != "chunked":
+                raise MalformedResponse(
+                    f"unsupported Transfer-Encoding {', '.join(encodings)[:40]!r} (only chunked)"
+                )
+
+    def keeps_alive(self, version: int) -> bool:
+        if version == 1 and self.connection in ([], ["keep-alive"]):
+            return True
+        tokens = {
+            token.strip().lower()
+            for value in self.connection
+            for token in value.split(",")
+            if token.strip()
+        }
+        if "close" in tokens:
+            return False
+        return version == 1 or "keep-alive" in tokens
+
+    def idle_timeout(self) -> float | None:
+        """``Keep-Alive: timeout=N``: how long the server promises to keep an idle connection."""
+        return _timeout_parameter(self.keep_alive) if self.keep_alive else None
+
+
+def _one_length(lengths: list[str]) -> int | None:
+    if not lengths:
+        return None
+    if len(lengths) > 1:
+        raise MalformedResponse(f"the response has {len(lengths)} Content-Length headers")
+    if not _DIGITS.fullmatch(lengths[0].encode("latin-1")):
+        raise MalformedResponse(f"invalid Content-Length {lengths[0][:40]!r}")
+    return int(lengths[0])
+
+
+@functools.lru_cache(maxsize=16)  # a server sends the same value every time
+def _timeout_parameter(value: str) -> float | None:
+    match = KEEP_ALIVE_TIMEOUT.search(value.encode("latin-1"))
+    return float(match[1]) if match else None

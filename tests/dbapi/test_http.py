@@ -174,7 +174,7 @@ def test_reuse_after_the_dev_server_closed_idle_sockets(dev_server):
     table = f"t_idle_{int(time.time() * 1000)}"
     proactive = dbapi.connect(dev_server.url, autocommit=True)
     reused = dbapi.connect(dev_server.url, autocommit=True)
-    reused.transport.keepalive_idle = 3600
+    reused.transport.idle_timeout = 3600
     try:
         proactive.cursor().execute(f"CREATE TABLE {table} (id int)")
         reused.cursor().execute("SELECT 1")
@@ -385,3 +385,93 @@ def test_tls_with_ca_bundle(tls_proxy, self_signed_cert):
     assert cur.fetchone() == ("hello over TLS",)
     conn.close()
     assert tls_proxy.requests[0][2]["Authorization"].startswith("Bearer ")
+
+
+def test_tls_context_is_shared_and_sessions_are_resumed(tls_proxy, self_signed_cert):
+    """Every new DB-API connection (CONN_MAX_AGE=0 opens one per request) reuses the process's
+    SSLContext and resumes the TLS session of the previous connection to the same server."""
+    cert, _ = self_signed_cert
+    reused = []
+    contexts = set()
+    for i in range(3):
+        conn = dbapi.connect(tls_proxy.url, autocommit=True, ca_bundle=str(cert))
+        cur = conn.cursor()
+        cur.execute("SELECT %s::int", [i])
+        assert cur.fetchone() == (i,)
+        reused.append(conn.transport._conn.session_reused)
+        contexts.add(id(conn.transport._ssl_context))
+        conn.close()
+    assert len(contexts) == 1
+    assert reused[1:] == [True, True]
+
+
+def _make_self_signed(directory, name, ip="127.0.0.2"):
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}"]
+        + ["-addext", f"subjectAltName=IP:{ip}"],
+        check=True,
+        capture_output=True,
+    )
+    return cert
+
+
+@pytest.mark.parametrize("only", [False, True])
+def test_ca_bundle_adds_to_the_system_store_unless_ca_bundle_only(
+    tls_proxy, self_signed_cert, tmp_path, monkeypatch, only
+):
+    """The proxy's certificate stands in for a CA of the system store (OpenSSL reads the store
+    from SSL_CERT_FILE); ca_bundle is an unrelated CA. Adding it keeps the system's trust;
+    ca_bundle_only replaces it."""
+    cert, _ = self_signed_cert
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    other_ca = _make_self_signed(tmp_path, f"other-{only}")
+    conn = dbapi.connect(
+        tls_proxy.url, autocommit=True, ca_bundle=str(other_ca), ca_bundle_only=only
+    )
+    cur = conn.cursor()
+    if only:
+        with pytest.raises(dbapi.OperationalError, match="certificate"):
+            cur.execute("SELECT 1")
+    else:
+        cur.execute("SELECT 1")
+        assert cur.fetchone() == (1,)
+    conn.close()
+
+
+def test_ca_bundle_only_needs_a_bundle_and_a_missing_bundle_is_reported(tls_proxy, tmp_path):
+    with pytest.raises(dbapi.InterfaceError, match="ca_bundle_only needs a ca_bundle"):
+        dbapi.connect(tls_proxy.url, ca_bundle_only=True)
+    conn = dbapi.connect(tls_proxy.url, autocommit=True, ca_bundle=str(tmp_path / "none.pem"))
+    with pytest.raises(dbapi.InterfaceError, match="cannot load the CA certificates"):
+        conn.cursor().execute("SELECT 1")
+    conn.close()
+
+
+def test_idle_connections_are_reused_as_long_as_the_server_announces(executor_server):
+    """Both Prisma servers announce "Keep-Alive: timeout=5" (and close after 6 s): a
+    connection idle for 4.5 s is reused, one idle for longer than announced is replaced."""
+    conn = dbapi.connect(executor_server.url, autocommit=True)
+    transport = conn.transport
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert transport._conn.keep_alive_timeout == 5.0
+    transport._last_used -= 4.5  # as if idle for 4.5 s
+    cur.execute("SELECT 2")
+    assert transport.connections_opened == 1
+    transport._last_used -= 5.0
+    cur.execute("SELECT 3")
+    assert cur.fetchone() == (3,)
+    assert transport.connections_opened == 2
+    conn.close()
+
+
+def test_idle_timeout_option(executor_server):
+    conn = dbapi.connect(executor_server.url, autocommit=True, idle_timeout=1.0)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    conn.transport._last_used -= 1.5
+    cur.execute("SELECT 2")
+    assert conn.transport.connections_opened == 2
+    conn.close()
