@@ -41,8 +41,12 @@ class Secret(str):
 BACKEND_OPTIONS = {
     "isolation_level": None,
     "cache": None,
-    "chunk_size": None,
     "page_first_joins": bool,
+}
+
+# OPTIONS of earlier versions that did nothing, refused with what to do instead.
+REMOVED_OPTIONS = {
+    "chunk_size": "QuerySet.iterator(chunk_size=n) sets the chunk size of each iteration",
 }
 
 # Connection settings of libpq, psycopg and Django's PostgreSQL backend that mean nothing over
@@ -158,6 +162,11 @@ def connection_params(settings_dict: dict) -> dict:
         raise ImproperlyConfigured(
             "OPTIONS['pool'] is not supported by django_prisma: the Prisma server keeps the pool "
             "of database connections; each Django connection is one keep-alive HTTP session"
+        )
+    for name in options.keys() & REMOVED_OPTIONS.keys():
+        raise ImproperlyConfigured(
+            f"OPTIONS[{name!r}] is no longer accepted by django_prisma (it had no effect): "
+            f"{REMOVED_OPTIONS[name]}"
         )
     ignored = sorted(name for name in options if name in IGNORED_OPTIONS)
     if ignored:
