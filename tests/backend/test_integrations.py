@@ -78,7 +78,7 @@ def test_libpq_options_tools_add_are_ignored_with_a_debug_log(server, caplog):
         ({"options": "-d 5"}, "only '-c name=value'"),
         ({"options": "-c search_path"}, "is not name=value"),
         ({"options": 5}, "must be a string"),
-        ({"chunk_size": 100}, r"no longer accepted .* iterator\(chunk_size=n\)"),
+        ({"chunk_size": 100}, r"no longer accepted .*iterator\(chunk_size=n\)"),
     ],
 )
 def test_misspelt_or_unusable_options_are_refused(options, message):
