@@ -8,9 +8,10 @@ from a caller that casts such columns itself (``Cursor.results_exact``, Django's
 described once: one request creates a temporary view of it, reads the view's column types from
 the catalog and drops the view, in one transaction (inside a savepoint when a transaction is
 open), so nothing stays on the pooled server connection and the statement itself does not run.
-The statement is then sent as ``SELECT _dp.a, (_dp.b)::text AS b … FROM (<sql>) AS _dp``, only
-the columns the executor cannot return exactly cast to text, and those are loaded with psycopg's
-own text loader for their type (the connection's adapters, where Django's and contrib.postgres's
+The statement is then sent as ``SELECT _dp.a, textin(interval_out(_dp.b)) AS b … FROM (<sql>) AS
+_dp``: only the columns the executor cannot return exactly are read as text — their type's output
+function, which is what PostgreSQL sends psycopg (a cast to text can differ: ``inet::text`` adds
+the netmask) — and those are loaded with psycopg's own text loader for their type (the connection's adapters, where Django's and contrib.postgres's
 registrations land): the values are those a psycopg connection returns.
 
 Descriptions are kept per process, keyed by the endpoint, the SQL *before* its parameters are
@@ -65,7 +66,8 @@ _CATALOG = """WITH RECURSIVE c(attnum, attname, oid) AS (
     SELECT c.attnum, c.attname, t.typbasetype FROM c JOIN pg_catalog.pg_type t ON t.oid = c.oid
     WHERE t.typtype = 'd'
 )
-SELECT c.attname::text, c.oid::int8 FROM c JOIN pg_catalog.pg_type t ON t.oid = c.oid
+SELECT c.attname::text, c.oid::int8, t.typoutput::text
+FROM c JOIN pg_catalog.pg_type t ON t.oid = c.oid
 WHERE t.typtype <> 'd' ORDER BY c.attnum"""
 
 # Errors of CREATE VIEW that the statement itself would not raise: a view cannot hold it (two
@@ -81,7 +83,7 @@ class Description:
 
     __slots__ = ("names", "oids", "cast", "expected_types", "prefix", "suffix", "description")
 
-    def __init__(self, names: list[str], oids: list[int]):
+    def __init__(self, names: list[str], oids: list[int], outputs: list[str]):
         self.names = tuple(names)
         self.oids = tuple(oids)
         self.cast = tuple(index for index, oid in enumerate(oids) if oid not in EXACT)
@@ -91,7 +93,7 @@ class Description:
         )
         if self.cast:
             columns = ", ".join(
-                f"(_dp.{_ident(name)})::text AS {_ident(name)}"
+                f"pg_catalog.textin({outputs[index]}(_dp.{_ident(name)})) AS {_ident(name)}"
                 if index in self.cast
                 else f"_dp.{_ident(name)}"
                 for index, name in enumerate(names)
@@ -259,7 +261,9 @@ def _describe(connection, sql: str) -> Description:
         node, [Statement(first[0])], operation="queryRaw", idempotent=True
     )
     rows = result["rows"]
-    return Description([row[0] for row in rows], [int(row[1]) for row in rows])
+    return Description(
+        [row[0] for row in rows], [int(row[1]) for row in rows], [row[2] for row in rows]
+    )
 
 
 def _recover(connection) -> None:
