@@ -23,6 +23,7 @@ decoded as the executor typed it and forgets that description.
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -81,25 +82,40 @@ _SCHEMA_CHANGES = frozenset({"ALTER", "DROP"})
 class Description:
     """A statement's result columns: names, PostgreSQL type OIDs, which are read as text."""
 
-    __slots__ = ("names", "oids", "cast", "expected_types", "prefix", "suffix", "description")
+    __slots__ = (
+        "names",
+        "oids",
+        "outputs",
+        "cast",
+        "expected_types",
+        "prefix",
+        "suffix",
+        "description",
+    )
 
-    def __init__(self, names: list[str], oids: list[int], outputs: list[str]):
+    def __init__(
+        self, names: list[str], oids: list[int], outputs: list[str], *, positional: bool = False
+    ):
         self.names = tuple(names)
         self.oids = tuple(oids)
+        self.outputs = tuple(outputs)
         self.cast = tuple(index for index, oid in enumerate(oids) if oid not in EXACT)
         self.expected_types = tuple(EXACT.get(oid, "string") for oid in oids)
         self.description = tuple(
             (name, oid, None, None, None, None, None) for name, oid in zip(names, oids, strict=True)
         )
         if self.cast:
+            # Columns of one name (positional) are told apart by an alias list.
+            refs = [f"_dp.c{i}" if positional else f"_dp.{_ident(n)}" for i, n in enumerate(names)]
             columns = ", ".join(
-                f"pg_catalog.textin({outputs[index]}(_dp.{_ident(name)})) AS {_ident(name)}"
+                f"pg_catalog.textin({outputs[index]}({ref})) AS {_ident(name)}"
                 if index in self.cast
-                else f"_dp.{_ident(name)}"
-                for index, name in enumerate(names)
+                else (f"{ref} AS {_ident(name)}" if positional else ref)
+                for index, (name, ref) in enumerate(zip(names, refs, strict=True))
             )
+            aliases = f"({', '.join(f'c{i}' for i in range(len(names)))})" if positional else ""
             # New lines: the statement may end with a -- comment.
-            self.prefix, self.suffix = f"SELECT {columns} FROM (\n", "\n) AS _dp"
+            self.prefix, self.suffix = f"SELECT {columns} FROM (\n", f"\n) AS _dp{aliases}"
         else:
             self.prefix = self.suffix = ""
 
@@ -227,7 +243,14 @@ def description_for(connection, key, statement: Statement, *, raise_own_errors: 
     if connection.transaction_failed:
         return None  # it will fail with 25P02 whatever it is
     try:
-        description = _describe(connection, statement.sql)
+        try:
+            description = _describe(connection, statement.sql)
+        except DatabaseError as error:
+            if error.pgcode != "42701" or error.http_status != 400:
+                raise
+            if connection.in_transaction:
+                _recover(connection)
+            description = _describe_positionally(connection, statement.sql)
     except DatabaseError as error:
         code = error.pgcode or ""
         if error.http_status != 400 or not code:
@@ -249,21 +272,60 @@ def forget(key) -> None:
 
 def _describe(connection, sql: str) -> Description:
     view = f"django_prisma_{uuid.uuid4().hex}"
-    in_transaction = connection.in_transaction or not connection.autocommit
     first = [f"CREATE TEMP VIEW {view} AS\n{sql}\n", _CATALOG.format(view=view)]
-    then = [f"DROP VIEW pg_temp.{view}"]
-    if in_transaction:
-        # A view PostgreSQL refuses must not abort the caller's transaction.
-        first.insert(0, f"SAVEPOINT {_SAVEPOINT}")
-        then.append(f"RELEASE SAVEPOINT {_SAVEPOINT}")
-    node = plans.first_of(first, then, "columns")
-    result = connection._run_plan(
-        node, [Statement(first[0])], operation="queryRaw", idempotent=True
-    )
-    rows = result["rows"]
+    rows = _in_savepoint(connection, first, [f"DROP VIEW pg_temp.{view}"])["rows"]
     return Description(
         [row[0] for row in rows], [int(row[1]) for row in rows], [row[2] for row in rows]
     )
+
+
+def _in_savepoint(connection, first: list[str], then: list[str]):
+    """The rows of the last of ``first``, ``then`` run after it: in one request, in its own
+    transaction — or in a savepoint of the open one, which PostgreSQL's refusal of the view
+    must not abort."""
+    if connection.in_transaction or not connection.autocommit:
+        first = [f"SAVEPOINT {_SAVEPOINT}", *first]
+        then = [*then, f"RELEASE SAVEPOINT {_SAVEPOINT}"]
+    node = plans.first_of(first, then, "columns")
+    return connection._run_plan(node, [Statement(first[0])], operation="queryRaw", idempotent=True)
+
+
+# The subquery of a view, in its stored rule: the names of its columns, as nodeToString
+# writes them (each quoted, special characters after a backslash).
+_SUBQUERY_NAMES = re.compile(r":aliasname django_prisma_described :colnames \((.*?)\)\}", re.S)
+_NAME = re.compile(r'"((?:\\.|[^\\ ])*)"(?: |$)')
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _describe_positionally(connection, sql: str) -> Description:
+    """A statement whose columns share names (``SELECT a.id, b.id``), which no view can hold:
+    the names come from the stored rule of a view that selects none of them, the types from a
+    view that renames them all. Two more requests, once."""
+    view = f"django_prisma_{uuid.uuid4().hex}"
+    first = [
+        f"CREATE TEMP VIEW {view} AS SELECT 1 AS x FROM (\n{sql}\n) AS django_prisma_described",
+        "SELECT ev_action::text FROM pg_catalog.pg_rewrite "
+        f"WHERE ev_class = 'pg_temp.{view}'::regclass",
+    ]
+    rule = _in_savepoint(connection, first, [f"DROP VIEW pg_temp.{view}"])["rows"][0][0]
+    match = _SUBQUERY_NAMES.search(rule)
+    if match is None:
+        raise _NotDescribed()
+    names = [_ESCAPE.sub(r"\1", name) for name in _NAME.findall(match.group(1))]
+    aliases = ", ".join(f"c{index}" for index in range(len(names)))
+    renamed = _describe(
+        connection, f"SELECT * FROM (\n{sql}\n) AS django_prisma_described({aliases})"
+    )
+    if len(renamed.names) != len(names):
+        raise _NotDescribed()
+    return Description(names, list(renamed.oids), list(renamed.outputs), positional=True)
+
+
+class _NotDescribed(DatabaseError):
+    """What the server answered is not what was expected: run the statement as written."""
+
+    def __init__(self):
+        super().__init__("no description", pgcode="0A000", http_status=400)
 
 
 def _recover(connection) -> None:

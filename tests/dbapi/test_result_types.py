@@ -152,11 +152,18 @@ def test_parameters_of_a_template_keep_their_own_types(conn):
     assert math.isnan(cursor.fetchone()[0])
 
 
-def test_duplicate_column_names_run_as_written(conn):
+def test_columns_sharing_a_name(conn, pg):
     cursor = conn.cursor()
     cursor.execute("SELECT 1, 2, 'a' AS x, 'b' AS x")
     assert cursor.fetchone() == (1, 2, "a", "b")
     assert [column[0] for column in cursor.description] == ["?column?", "?column?", "x", "x"]
+    sql = (
+        'SELECT c.oid::regclass, c.oid, \'1 hour\'::interval AS "we""ird (x)", '
+        "'2 hours'::interval AS \"we\"\"ird (x)\" FROM pg_class c WHERE c.oid = 'pg_class'::regclass"
+    )
+    cursor.execute(sql)
+    assert cursor.fetchall() == pg.execute(sql).fetchall()
+    assert [c[0] for c in cursor.description] == [c.name for c in pg.execute(sql).description]
 
 
 def test_a_statement_that_cannot_parse_raises_its_own_error_before_it_runs(conn):
