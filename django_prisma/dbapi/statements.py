@@ -116,7 +116,7 @@ class Statement:
                 )
         lowered = self.sql.lower()
         if "advisory" in lowered or "set_config" in lowered:
-            code = _LITERALS_AND_COMMENTS.sub(" ", self.sql)  # a value may mention these
+            code = _without_literals(self.sql)  # a value may mention these
             if _SESSION_ADVISORY.search(code):
                 raise NotSupportedError(
                     "session advisory locks are shared through the server's connection pool: "
@@ -133,10 +133,18 @@ class Statement:
                     _check_time_zone(call, value_group=2)
 
 
-_LITERALS_AND_COMMENTS = re.compile(
-    r"[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|\$([A-Za-z_]\w*|)\$.*?\$\1\$|--[^\n]*|/\*.*?\*/",
-    re.S,
-)
+def _without_literals(sql: str) -> str:
+    """``sql`` with its literals, quoted identifiers and comments blanked out."""
+    out = []
+    last = 0
+    for start, end in protected_spans(sql):
+        out.append(sql[last:start])
+        out.append(" ")
+        last = end
+    out.append(sql[last:])
+    return "".join(out)
+
+
 _SESSION_ADVISORY = re.compile(r"\bpg_(try_)?advisory_lock(_shared)?\s*\(", re.I)
 _SET_CONFIG_CALL = re.compile(r"\bset_config\s*\(", re.I)
 _SET_CONFIG = re.compile(
