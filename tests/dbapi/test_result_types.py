@@ -235,3 +235,13 @@ def test_requests_exact_statements_cost_one_described_ones_one_more_once(conn):
     assert requests() == 2
     cursor.execute(f"SELECT 2 AS {name}")
     assert requests() == 1
+
+
+def test_type_objects_compare_with_the_oids_of_a_described_result(conn):
+    cursor = conn.cursor()
+    cursor.execute("SELECT 1 AS n, 'x'::text AS s, now() AS t, '1 day'::interval AS d")
+    codes = [column[1] for column in cursor.description]
+    assert codes == [23, 25, 1184, 1186]
+    assert codes[0] == dbapi.NUMBER and codes[1] == dbapi.STRING
+    assert codes[2] == dbapi.DATETIME and codes[3] == dbapi.DATETIME
+    assert codes[1] != dbapi.NUMBER and codes[0] != dbapi.STRING
