@@ -74,6 +74,8 @@ WHERE t.typtype <> 'd' ORDER BY c.attnum"""
 # Errors of CREATE VIEW that the statement itself would not raise: a view cannot hold it (two
 # columns of one name, a record or void column, a data-modifying WITH …), or no TEMP privilege.
 _VIEW_ONLY_ERRORS = frozenset({"42701", "42P16", "42P17", "42501", "42809", "0A000", "25006"})
+# … of which these depend on where it runs (a read-only transaction), not on the statement.
+_CIRCUMSTANTIAL_ERRORS = frozenset({"42501", "25006"})
 
 _DESCRIBABLE = frozenset({"SELECT", "WITH", "VALUES", "TABLE"})
 _SCHEMA_CHANGES = frozenset({"ALTER", "DROP"})
@@ -256,7 +258,8 @@ def description_for(connection, key, statement: Statement, *, raise_own_errors: 
         if error.http_status != 400 or not code:
             raise  # not PostgreSQL's answer to the view (a transaction expired, a lost answer…)
         if code in _VIEW_ONLY_ERRORS:
-            _cache.put(key, None)
+            if code not in _CIRCUMSTANTIAL_ERRORS:
+                _cache.put(key, None)
         elif raise_own_errors and code.startswith("42"):
             raise  # the statement's own error (syntax, a missing table …): it would fail so
         if connection.in_transaction and connection.transaction_failed:
