@@ -55,6 +55,18 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
 
     _configured_zone = None
     next_chunked_read_is_ordered = False
+    _exact_results = 0
+
+    @contextmanager
+    def exact_results(self):
+        """Cursors created inside run SQL that selects only types the executor returns exactly
+        (the SQL compiler casts the others, ``compiler.cast_result``): the driver does not
+        describe their statements (``Cursor.results_exact``)."""
+        self._exact_results += 1
+        try:
+            yield
+        finally:
+            self._exact_results -= 1
 
     @cached_property
     def page_first_joins(self) -> bool:
@@ -134,7 +146,9 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         # Like PostgreSQL's backend, follow a time zone changed since connecting (tests do).
         if self._configured_zone != (settings.USE_TZ, self.timezone_name):
             self._configure_time_zone(self.connection)
-        return self.connection.cursor()
+        cursor = self.connection.cursor()
+        cursor.results_exact = self._exact_results > 0
+        return cursor
 
     @async_unsafe
     def chunked_cursor(self):

@@ -83,10 +83,11 @@ class ResultCastingMixin:
         self._page_first_wanted = (
             result_type == MULTI and not chunked_fetch and self.connection.page_first_joins
         )
-        result = super().execute_sql(result_type, chunked_fetch, chunk_size)
-        if self._page_first and result and self._page_first.missing_related_row(result):
-            self._page_first_wanted = False
+        with self.connection.exact_results():  # its outermost SELECT is cast (get_select)
             result = super().execute_sql(result_type, chunked_fetch, chunk_size)
+            if self._page_first and result and self._page_first.missing_related_row(result):
+                self._page_first_wanted = False
+                result = super().execute_sql(result_type, chunked_fetch, chunk_size)
         return result
 
     def _order_totally(self) -> bool:

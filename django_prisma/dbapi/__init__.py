@@ -77,17 +77,28 @@ Binary = bytes
 
 
 class _TypeSet(frozenset):
+    """A PEP 249 type object: equal to the type codes of ``description`` it stands for — the
+    PostgreSQL type OID of a described result (as psycopg's), or the executor's type name of a
+    result the driver did not describe (``Cursor.results_exact``)."""
+
     def __eq__(self, other):
-        return other in self if isinstance(other, str) else frozenset.__eq__(self, other)
+        if isinstance(other, str | int) and not isinstance(other, bool):
+            return other in self
+        return frozenset.__eq__(self, other)
 
     __hash__ = frozenset.__hash__
 
 
-STRING = _TypeSet({"string", "enum", "uuid", "json"})
-BINARY = _TypeSet({"bytes"})
-NUMBER = _TypeSet({"int", "bigint", "float", "double", "decimal"})
-DATETIME = _TypeSet({"date", "time", "datetime"})
-ROWID = _TypeSet({"bigint"})
+# text, varchar, bpchar, name, "char", json, jsonb, uuid, xml
+STRING = _TypeSet({"string", "enum", "uuid", "json", 25, 1043, 1042, 19, 18, 114, 3802, 2950, 142})
+BINARY = _TypeSet({"bytes", 17})
+# int2, int4, int8, oid, float4, float8, numeric, money
+NUMBER = _TypeSet(
+    {"int", "bigint", "float", "double", "decimal", 21, 23, 20, 26, 700, 701, 1700, 790}
+)
+# date, time, timetz, timestamp, timestamptz, interval
+DATETIME = _TypeSet({"date", "time", "datetime", 1082, 1083, 1266, 1114, 1184, 1186})
+ROWID = _TypeSet({"bigint", 26})
 
 __all__ = [
     "BINARY",

@@ -476,6 +476,32 @@ class Connection:
         payload = plans.batch(statements, atomic=False, prelude=prelude)
         return int(self._in_transaction(payload, head))
 
+    def _run_plan(
+        self, node: dict, statements: list[Statement], *, operation: str, idempotent: bool = False
+    ):
+        """Run a plan node the driver built (several statements, a description of a result):
+        in autocommit inside one ``transaction`` node, else in the transaction (begun if need
+        be), after what is held back (time zone, savepoints). ``statements`` are what the node
+        runs, the first standing for it in the transaction's bookkeeping. Returns its value."""
+        self._check_not_lost()
+        if not self._autocommit and self._tx_id is None:
+            self.begin()
+        if self._tx_id is None:
+            payload = plans.plan_body(
+                node, atomic=True, prelude=self._zone_prelude, operation=operation
+            )
+            try:
+                response = self.transport.request("POST", "/query", payload, idempotent=idempotent)
+            except OperationalError as error:
+                if _failed_at_commit(error):
+                    raise self._deferred_failure([s.sql for s in statements]) from None
+                raise
+            self.last_response_headers = response.headers
+            return orjson.loads(response.body)["data"]
+        prelude = [*self._take_zone_prelude(), *self._savepoints.take()]
+        payload = plans.plan_body(node, atomic=False, prelude=prelude, operation=operation)
+        return self._in_transaction(payload, statements[0])
+
     def _deferred_failure(self, statements: list[str]) -> DatabaseError:
         """An autocommit write failed at its COMMIT — a deferred constraint — and the executor's
         answer names no SQLSTATE: replay it (rolled back), so the caller gets PostgreSQL's own

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import functools
 
-from . import tracing
+from . import describe, plans, tracing
 from .decoding import column_conversions, converters_for, decode_rows
 from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 from .literals import interpolate
-from .statements import Statement
+from .statements import Statement, split_statements
 from .status import command_status
+
+_TRANSACTION_BOOKKEEPING = frozenset({"SAVEPOINT", "RELEASE", "ROLLBACK"})
 
 
 class Cursor:
     arraysize = 1
+    # Set by a caller whose SQL selects only types the executor returns exactly (Django's SQL
+    # compiler casts the others itself): its statements are never described (describe.py).
+    results_exact = False
 
     def __init__(self, connection):
         self.connection = connection
@@ -24,6 +29,7 @@ class Cursor:
         self.response_headers = None
         self._rows: list = []
         self._pos = 0
+        self._sets: list = []  # the result sets after the current one (several statements)
         self.closed = False
 
     def __repr__(self) -> str:
@@ -58,6 +64,7 @@ class Cursor:
         self._rows = []
         self._pos = 0
         self.rownumber = None
+        self._sets = []
 
     @property
     def statusmessage(self) -> str | None:
@@ -71,32 +78,124 @@ class Cursor:
         self._check()
         self._reset()
         tracing.note_query(self, sql, params)
-        sql = interpolate(sql, params, self.connection.as_literal)
-        self.query = sql
-        statement = Statement(sql)
+        text = interpolate(sql, params, self.connection.as_literal)
+        self.query = text
+        parts = split_statements(text)
+        if len(parts) > 1:
+            return self._execute_statements(sql, params, parts)
+        statement = Statement(parts[0])
+        if describe.changes_schema(statement):
+            describe.schema_changed()
+        key = description = None
+        if statement.returns_rows and not self.results_exact and describe.describable(statement):
+            connection = self.connection
+            # What would be refused is refused before anything is sent.
+            statement.check(in_transaction=connection.in_transaction or not connection.autocommit)
+            key = describe.key_for(self.connection, sql, params)
+            description = describe.description_for(self.connection, key, statement)
+            if description is not None and description.cast:
+                statement = Statement(description.sql(statement.sql))
         result, headers = self.connection._run(statement)
         self.response_headers = headers
         if statement.returns_rows:
-            self._set_result(result)
+            self._show(*self._decoded(result, description, key))
         else:
             self.rowcount = int(result) if result is not None else -1
         return self
 
-    def _set_result(self, result) -> None:
+    def _execute_statements(self, template: str, params, parts: list[str]):
+        """Several statements in one string, as PostgreSQL's simple-query protocol runs them:
+        in order, in one transaction (the open one, or one of their own in autocommit), in one
+        request; the first result is current and ``nextset()`` moves on. What cannot run so is
+        refused before anything runs."""
+        statements = [Statement(part) for part in parts]
+        for statement in statements:
+            if statement.keyword in _TRANSACTION_BOOKKEEPING:
+                raise NotSupportedError(
+                    f"{statement.keyword} in a string of several statements: send savepoint "
+                    "statements on their own (or use atomic())"
+                )
+            if not statement.wrappable:
+                raise NotSupportedError(
+                    f"{statement.sql.split(None, 1)[0]} cannot run inside a transaction block, "
+                    "as a string of several statements runs: send it on its own"
+                )
+            statement.check(in_transaction=True)  # they share one transaction
+        if any(describe.changes_schema(statement) for statement in statements):
+            describe.schema_changed()
+        descriptions = []
+        sent = []
+        for index, statement in enumerate(statements):
+            description = key = None
+            if (
+                statement.returns_rows
+                and not self.results_exact
+                and describe.describable(statement)
+            ):
+                key = describe.key_for(self.connection, template, params, index)
+                # An earlier statement may create what this one reads: never fail here.
+                description = describe.description_for(
+                    self.connection, key, statement, raise_own_errors=False
+                )
+            descriptions.append((description, key))
+            sent.append(
+                description.sql(statement.sql) if description is not None else statement.sql
+            )
+        node = plans.sequence(sent, [statement.returns_rows for statement in statements])
+        values = self.connection._run_plan(node, statements, operation="queryRaw")
+        self.response_headers = None
+        sets = []
+        for statement, value, (description, key) in zip(
+            statements, values, descriptions, strict=True
+        ):
+            if statement.returns_rows:
+                sets.append(self._decoded(value, description, key))
+            else:
+                sets.append((None, None, int(value) if value is not None else -1))
+        self._show(*sets[0])
+        self._sets = sets[1:]
+        return self
+
+    def nextset(self):
+        """Move to the next result of a string of several statements: True, or None at the end."""
+        self._check()
+        if not self._sets:
+            return None
+        self._show(*self._sets.pop(0))
+        return True
+
+    def _show(self, description, rows, rowcount) -> None:
+        self.description = description
+        self._rows = rows if rows is not None else []
+        self._pos = 0
+        self.rowcount = rowcount
+        self.rownumber = 0 if description is not None else None
+
+    def _decoded(self, result, description, key) -> tuple:
+        """(description, rows, rowcount) of a result object."""
         if not isinstance(result, dict) or "columns" not in result:
             raise InterfaceError(f"unexpected result shape from the Prisma server: {result!r:.200}")
-        types, rows = result["types"], result["rows"]
+        columns, types, rows = result["columns"], result["types"], result["rows"]
         options = self.connection._decode_options
-        key = _cache_key(result["columns"], types, options)
-        if key is None:
-            self._rows = decode_rows(rows, _conversions(types, options))
-            self.description = _description(result["columns"], types)
+        if description is not None and not description.matches(columns, types):
+            # The schema changed since it was described: as the executor typed it, this once.
+            describe.forget(key)
+            description = None
+        cache_key = _cache_key(columns, types, options)
+        if cache_key is None:
+            conversions = _conversions(types, options)
+            names_and_types = _description(columns, types)
         else:
-            description, conversions = _columns_cached(key)
-            self._rows = decode_rows(rows, conversions)
-            self.description = description
-        self.rowcount = len(self._rows)
-        self.rownumber = 0
+            names_and_types, conversions = _columns_cached(cache_key)
+        if description is not None:
+            names_and_types = description.description
+            if description.cast:
+                loaded = dict(description.loaders(self.connection))
+                conversions = tuple(
+                    (index, convert) for index, convert in conversions if index not in loaded
+                ) + tuple(loaded.items())
+        rows = decode_rows(rows, conversions)
+        return names_and_types, rows, len(rows)
 
     def executemany(self, sql: str, seq_of_params):
         self._check()
@@ -106,7 +205,13 @@ class Cursor:
         if not statements:
             self.rowcount = 0
             return self
+        if len(split_statements(statements[0])) > 1:
+            raise NotSupportedError(
+                "executemany() of a string of several statements: call execute() for each"
+            )
         head = Statement(statements[0])
+        if describe.changes_schema(head):
+            describe.schema_changed()
         if head.returns_rows:
             raise NotSupportedError(
                 "executemany() of a statement that returns rows: use execute() per row, or one "

@@ -116,7 +116,9 @@ def _text_array_literal(values: list) -> str | None:
     return "'" + text + "'"
 
 
-def _protected_spans(sql: str) -> list[tuple[int, int]]:
+def protected_spans(sql: str) -> list[tuple[int, int]]:
+    """Where ``sql`` has quoted identifiers, string literals, dollar quotes and comments (sorted
+    (start, end) pairs): text inside them is not SQL."""
     if not any(c in sql for c in "'\"$-/"):
         return []
     return [m.span() for m in _PROTECTED.finditer(sql)]
@@ -163,7 +165,7 @@ def _split_at_placeholders(sql: str):
     placeholders = []
     text = []
     last = 0
-    protected = _protected_spans(sql)
+    protected = protected_spans(sql)
     for match in _PLACEHOLDER.finditer(sql):
         name, kind = match.group(1), match.group(2)
         text.append(sql[last : match.start()])

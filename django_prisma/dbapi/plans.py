@@ -51,3 +51,51 @@ def batch(statements: list[str], *, atomic: bool, prelude: list[str] = ()) -> by
 def _wrapped(node: dict, atomic: bool, prelude) -> dict:
     node = _with_prelude(node, list(prelude))
     return {"type": "transaction", "args": node} if atomic else node
+
+
+def sequence(sqls: list[str], returns_rows: list[bool]) -> dict:
+    """Several statements run in order, each one's value kept: ``let`` evaluates its bindings one
+    after the other, and ``concat`` lists the values (a result object per row-returning
+    statement, a row count per other one)."""
+    names = [f"s{index}" for index in range(len(sqls))]
+    return {
+        "type": "let",
+        "args": {
+            "bindings": [
+                {"name": name, "expr": node_for(sql, rows)}
+                for name, sql, rows in zip(names, sqls, returns_rows, strict=True)
+            ],
+            "expr": {"type": "concat", "args": [_get(name) for name in names]},
+        },
+    }
+
+
+def first_of(first: list[str], then: list[str], result: str) -> dict:
+    """Run the statements ``first`` (the last returns rows), then ``then``; the value is the
+    rows of the last of ``first`` (``result`` names it: how a description is read from a
+    temporary view before the view is dropped)."""
+    return {
+        "type": "let",
+        "args": {
+            "bindings": [
+                {"name": result, "expr": _seq(first, last_returns_rows=True)},
+                {"name": f"{result}_after", "expr": _seq(then, last_returns_rows=False)},
+            ],
+            "expr": _get(result),
+        },
+    }
+
+
+def _seq(sqls: list[str], *, last_returns_rows: bool) -> dict:
+    nodes = [node_for(sql, False) for sql in sqls[:-1]]
+    nodes.append(node_for(sqls[-1], last_returns_rows))
+    return {"type": "seq", "args": nodes}
+
+
+def _get(name: str) -> dict:
+    return {"type": "get", "args": {"name": name}}
+
+
+def plan_body(node: dict, *, atomic: bool, prelude: list[str], operation: str) -> bytes:
+    """A node built by the driver (``sequence``, ``first_of``), with the connection's prelude."""
+    return body(_wrapped(node, atomic, prelude), operation)

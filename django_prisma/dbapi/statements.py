@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .exceptions import NotSupportedError
+from .literals import protected_spans
 
 _LEADING = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|\()*", re.S)
 _WORDS = re.compile(r"[A-Za-z_]+")
@@ -23,6 +24,34 @@ TRANSACTION_CONTROL = frozenset(
     {"BEGIN", "START", "COMMIT", "END", "ABORT", "ROLLBACK", "PREPARE", "SAVEPOINT", "RELEASE"}
 )
 SESSION_STATEMENTS = frozenset({"RESET", "DISCARD", "LISTEN", "UNLISTEN", "LOAD", "DEALLOCATE"})
+
+
+_ONLY_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+
+
+def split_statements(sql: str) -> list[str]:
+    """The statements of ``sql``, cut at the semicolons outside string literals (E'' too), quoted
+    identifiers, dollar quotes and comments (the scanner that placeholders are found with), as
+    PostgreSQL's simple-query protocol runs them; empty ones (``;;``, a trailing ``;``) dropped."""
+    if ";" not in sql:
+        return [sql]
+    spans = protected_spans(sql)
+    parts = []
+    start = 0
+    span_index = 0
+    position = sql.find(";")
+    while position != -1:
+        while span_index < len(spans) and spans[span_index][1] <= position:
+            span_index += 1
+        if span_index < len(spans) and spans[span_index][0] <= position:
+            position = sql.find(";", spans[span_index][1])  # inside a literal or a comment
+            continue
+        parts.append(sql[start:position])
+        start = position + 1
+        position = sql.find(";", start)
+    parts.append(sql[start:])
+    statements = [part for part in parts if _ONLY_COMMENTS.fullmatch(part) is None]
+    return statements or [sql]
 
 
 class Statement:
@@ -87,7 +116,7 @@ class Statement:
                 )
         lowered = self.sql.lower()
         if "advisory" in lowered or "set_config" in lowered:
-            code = _LITERALS_AND_COMMENTS.sub(" ", self.sql)  # a value may mention these
+            code = _without_literals(self.sql)  # a value may mention these
             if _SESSION_ADVISORY.search(code):
                 raise NotSupportedError(
                     "session advisory locks are shared through the server's connection pool: "
@@ -104,10 +133,18 @@ class Statement:
                     _check_time_zone(call, value_group=2)
 
 
-_LITERALS_AND_COMMENTS = re.compile(
-    r"[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|\$([A-Za-z_]\w*|)\$.*?\$\1\$|--[^\n]*|/\*.*?\*/",
-    re.S,
-)
+def _without_literals(sql: str) -> str:
+    """``sql`` with its literals, quoted identifiers and comments blanked out."""
+    out = []
+    last = 0
+    for start, end in protected_spans(sql):
+        out.append(sql[last:start])
+        out.append(" ")
+        last = end
+    out.append(sql[last:])
+    return "".join(out)
+
+
 _SESSION_ADVISORY = re.compile(r"\bpg_(try_)?advisory_lock(_shared)?\s*\(", re.I)
 _SET_CONFIG_CALL = re.compile(r"\bset_config\s*\(", re.I)
 _SET_CONFIG = re.compile(

@@ -89,3 +89,15 @@ class ServiceDog(Pet):
 
     class Meta:
         db_table = "service_dogs"
+
+
+class Reading(models.Model):
+    """Raw SQL tests: types the executor returns inexactly or not at all."""
+
+    duration = models.DurationField(null=True)
+    value = models.FloatField(null=True)
+    data = models.JSONField(null=True)
+    taken = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "readings"
