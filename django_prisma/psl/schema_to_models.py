@@ -16,9 +16,17 @@ from .annotations import ModelAnnotations, model_annotations, split_documentatio
 from .ast import Block, Call, Field, Ident, Schema
 from .codeformat import LINE_LENGTH, wrap
 from .dmmf import _field_names
+from .field_names import FieldNamer
+from .field_names import column as _column
 from .field_types import django_type
 from .naming import NameAllocator, class_name, field_name
-from .relations import SCALAR_TYPES, RelationSide, m2m_table_name, relations
+from .relations import (
+    SCALAR_TYPES,
+    ImplicitManyToMany,
+    RelationSide,
+    implicit_many_to_many,
+    relations,
+)
 
 ON_DELETE = {
     "Cascade": "models.CASCADE",
@@ -40,6 +48,9 @@ class ModelPlan:
     lines: list[str] = field(default_factory=list)
     meta: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # Prisma field -> Django field
+    many_to_many: dict[str, str] = field(default_factory=dict)  # Prisma list field -> Django field
+    related_names: dict[str, str] = field(default_factory=dict)  # Prisma relation field -> reverse
+    notes: dict[str, list[str]] = field(default_factory=dict)  # Prisma field -> why it was renamed
 
 
 def _r(value) -> str:
@@ -58,13 +69,14 @@ def _kwargs(kwargs: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in kwargs.items())
 
 
-def _column(f: Field) -> str:
-    attr = f.attribute("map")
-    return attr.arg("name", 0) if attr else f.name
-
-
 class Generator:
-    def __init__(self, schema: Schema, app_label: str | None = None, use_annotations: bool = True):
+    def __init__(
+        self,
+        schema: Schema,
+        app_label: str | None = None,
+        use_annotations: bool = True,
+        keep_prisma_names: bool = False,
+    ):
         self.schema = schema
         self.app_label = app_label
         self.imports: set[str] = set()
@@ -88,6 +100,12 @@ class Generator:
         }
         self.relations = {m.name: relations(schema, m) for m in self.models}
         self.foreign_keys: dict[str, dict[str, RelationSide]] = {}
+        self.many_to_many = implicit_many_to_many(schema, self.models)
+        self.through_classes = {
+            m2m.table: allocator.take(class_name(m2m.table).lstrip("_") + "Link")
+            for m2m in self.many_to_many
+        }
+        self.namer = FieldNamer(self.plans, keep_prisma_names)
         self.allocator = allocator
 
     def _generates(self, model: Block) -> bool:
@@ -114,31 +132,35 @@ class Generator:
 
     def assign_names(self) -> None:
         for model in self.models:
-            plan = self.plans[model.name]
             fks = self.foreign_keys[model.name] = self._fk_for_column(model)
-            allocator = NameAllocator()
-            for f in model.fields:
-                if f.unsupported is not None or f.attribute("ignore") is not None:
-                    continue
-                if (
+            scalars = [
+                f
+                for f in model.fields
+                if f.unsupported is None
+                and f.attribute("ignore") is None
+                and f.name not in fks
+                and (
                     f.type in SCALAR_TYPES
                     or self.schema.enum(f.type)
                     or self.schema.composite_type(f.type)
-                ):
-                    if f.name in fks:
-                        continue
-                    wanted = field_name(f.name)
-                    if wanted == "id" and not _is_key(model, f):
-                        wanted = "id_field"  # Django reserves `id` for primary keys (models.E004)
-                    plan.names[f.name] = allocator.take(wanted)
-            for scalar_name, side in fks.items():
-                scalar = model.field(scalar_name)
-                base = scalar.name[:-3] if scalar.name.endswith("_id") else None
-                if base is None:
-                    column = _column(scalar)
-                    base = column[:-3] if column.endswith("_id") else side.field.name
-                wanted = field_name(base)
-                plan.names[scalar_name] = allocator.take(wanted)
+                )
+            ]
+            keys = {f.name for f in model.fields if _is_key(model, f)}
+            self.namer.name_fields(model, scalars, fks, keys)
+        for m2m in self.many_to_many:
+            if m2m.a.field.attribute("ignore") is None:
+                self.namer.name_many_to_many(m2m)
+        for model in self.models:
+            plan = self.plans[model.name]
+            for side in self.foreign_keys[model.name].values():
+                plan.related_names[side.field.name] = self.namer.related_name(
+                    side.target, side.back
+                )
+        for m2m in self.many_to_many:
+            if m2m.a.field.name in self.plans[m2m.a.model.name].many_to_many:
+                self.plans[m2m.a.model.name].related_names[m2m.a.field.name] = (
+                    self.namer.related_name(m2m.b.model, m2m.b.field)
+                )
 
     # -- fields ---------------------------------------------------------------------------------
     def default_kwargs(self, f: Field, dj_class: str) -> tuple[dict, str | None]:
@@ -280,17 +302,26 @@ class Generator:
         if scalar.optional:
             kwargs["null"] = "True"
             kwargs["blank"] = "True"
-        if side.back is not None:
-            kwargs["related_name"] = _r(self.related_name(side))
-        else:
-            kwargs["related_name"] = _r("+")
+        kwargs["related_name"] = _r(plan.related_names[side.field.name])
         self._common(scalar, kwargs, name, attname=name + "_id")
         return f"{cls}({target}, {_kwargs(kwargs)})"
 
-    def related_name(self, side: RelationSide) -> str:
-        wanted = field_name(side.back.name)
-        target_names = set(self.plans[side.target.name].names.values())
-        return wanted if wanted not in target_names else wanted + "_set"
+    def many_to_many_field(self, model: Block, m2m: ImplicitManyToMany) -> str:
+        """A ManyToManyField through the link model that maps Prisma's `_<relation>` table."""
+        plan = self.plans[model.name]
+        target = m2m.b.model
+        kwargs = {
+            "through": _r(self.through_classes[m2m.table]),
+            "through_fields": '("a", "b")',
+        }
+        if m2m.is_self_relation:
+            kwargs["symmetrical"] = "False"  # Prisma stores each direction of a pair on its own
+        kwargs["related_name"] = _r(plan.related_names[m2m.a.field.name])
+        text = split_documentation(m2m.a.field.documentation)[1]
+        if text:
+            kwargs["help_text"] = _r(text)
+        to = '"self"' if m2m.is_self_relation else _r(self.plans[target.name].class_name)
+        return f"models.ManyToManyField({to}, {_kwargs(kwargs)})"
 
     # -- models ---------------------------------------------------------------------------------
     def build_model(self, model: Block) -> None:
@@ -336,6 +367,7 @@ class Generator:
             if f.attribute("ignore") is not None:
                 plan.lines.append(f"# {f.name}: @ignore in the schema; not mapped")
                 continue
+            plan.lines += [f"# {note}" for note in plan.notes.get(f.name, [])]
             if f.name in fks:
                 plan.lines.append(
                     f"{plan.names[f.name]} = {self.foreign_key(model, fks[f.name], pk_names)}"
@@ -345,6 +377,12 @@ class Generator:
                 code, comments = self.scalar_field(model, f, pk_names)
                 plan.lines += [f"# {comment}" for comment in comments]
                 plan.lines.append(f"{plan.names[f.name]} = {code}")
+                continue
+            if f.name in plan.many_to_many:
+                m2m = next(m for m in self.many_to_many if m.a.field is f)
+                plan.lines.append(
+                    f"{plan.many_to_many[f.name]} = {self.many_to_many_field(model, m2m)}"
+                )
                 continue
             side = next((s for s in self.relations[model.name] if s.field is f), None)
             if side is not None and len(side.fields) > 1:
@@ -402,32 +440,20 @@ class Generator:
         if indexes:
             plan.meta.append("indexes = [" + ", ".join(indexes) + ",]")
 
-    def implicit_m2m(self) -> list[str]:
-        out = []
-        seen = set()
-        for model in self.models:
-            for side in self.relations[model.name]:
-                if (
-                    not side.is_many_to_many
-                    or side.name in seen
-                    or side.target.name not in self.plans
-                ):
-                    continue
-                seen.add(side.name)
-                first, second = sorted([side.model.name, side.target.name])
-                through = self.allocator.take(class_name(m2m_table_name(side)).lstrip("_") + "Link")
-                a, b = self.plans[first].class_name, self.plans[second].class_name
-                plan = ModelPlan(None, through, m2m_table_name(side))
-                plan.docstring = f"Prisma's implicit many-to-many table for relation {side.name!r}."
-                plan.lines += [
-                    'pk = models.CompositePrimaryKey("a", "b")',
-                    f'a = models.ForeignKey({_r(a)}, on_delete=models.CASCADE, db_column="A", related_name="+")',
-                    f'b = models.ForeignKey({_r(b)}, on_delete=models.CASCADE, db_column="B", related_name="+")',
-                ]
-                plan.meta.append(f"db_table = {_r(m2m_table_name(side))}")
-                self.imports.add("composite")
-                out.append(self.render_model(plan))
-        return out
+    def link_model(self, m2m: ImplicitManyToMany) -> str:
+        """The model of Prisma's `_<relation>` table: columns A and B, their pair the primary key."""
+        a, b = self.plans[m2m.a.model.name].class_name, self.plans[m2m.b.model.name].class_name
+        plan = ModelPlan(None, self.through_classes[m2m.table], m2m.table)
+        plan.docstring = f"Prisma's implicit many-to-many table for relation {m2m.a.name!r}."
+        plan.lines += [
+            'pk = models.CompositePrimaryKey("a", "b")',
+            # The primary key (A, B) serves lookups by A: Prisma indexes only B besides.
+            f'a = models.ForeignKey({_r(a)}, on_delete=models.CASCADE, db_column="A", db_index=False, related_name="+")',
+            f'b = models.ForeignKey({_r(b)}, on_delete=models.CASCADE, db_column="B", related_name="+")',
+        ]
+        plan.meta.append(f"db_table = {_r(m2m.table)}")
+        self.imports.add("composite")
+        return self.render_model(plan)
 
     # -- output ---------------------------------------------------------------------------------
     def render_enum(self, enum: Block) -> str:
@@ -466,7 +492,7 @@ class Generator:
             self.render_model(self.plans[m.name])
             for m in _dependency_order(self.models, self.relations)
         ]
-        parts += self.implicit_m2m()
+        parts += [self.link_model(m2m) for m2m in self.many_to_many]
         skipped = [m for m in self.schema.models if m.ignored]
         notes = [f"# {m.kind} {m.name}: @@ignore in the schema; not mapped" for m in skipped]
         notes += [
@@ -557,14 +583,18 @@ def _dependency_order(models: list[Block], rels: dict[str, list[RelationSide]]) 
 
 
 def generate_models(
-    schema: Schema, app_label: str | None = None, use_annotations: bool = True
+    schema: Schema,
+    app_label: str | None = None,
+    use_annotations: bool = True,
+    keep_prisma_names: bool = False,
 ) -> str:
     """Python source of a Django `models.py` for the schema.
 
     `/// @django` annotations (written by `prismaschema`) are honoured unless `use_annotations` is
-    false; with `app_label`, only the models annotated as that app's are generated.
+    false; with `app_label`, only the models annotated as that app's are generated. Field names
+    follow Django's conventions (snake_case, from the columns) unless `keep_prisma_names` is true.
     """
-    return Generator(schema, app_label, use_annotations).generate()
+    return Generator(schema, app_label, use_annotations, keep_prisma_names).generate()
 
 
 def add_annotation_arguments(parser) -> None:
@@ -577,4 +607,9 @@ def add_annotation_arguments(parser) -> None:
         "--no-django-annotations",
         action="store_true",
         help="ignore `/// @django` lines and infer everything from the schema",
+    )
+    parser.add_argument(
+        "--keep-prisma-names",
+        action="store_true",
+        help="name fields as the schema does (`fullName`) instead of Django's snake_case (`full_name`)",
     )
