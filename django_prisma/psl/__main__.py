@@ -32,7 +32,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {problem}", file=sys.stderr)
             return 1
     sys.stdout.write(
-        generate_models(schema, args.app_label, use_annotations=not args.no_django_annotations)
+        generate_models(
+            schema,
+            args.app_label,
+            use_annotations=not args.no_django_annotations,
+            keep_prisma_names=args.keep_prisma_names,
+        )
     )
     return 0
 

@@ -7,7 +7,7 @@ from django.core import checks
 from .errors import PSLError
 from .field_types import django_type
 from .parser import parse_path
-from .relations import SCALAR_TYPES, relations
+from .relations import SCALAR_TYPES, implicit_many_to_many, relations
 
 CHECK_ID = "django_prisma.W001"
 
@@ -67,6 +67,15 @@ def _schema_tables(schema):
                     mapped = scalar.attribute("map")
                     fks[mapped.arg("name", 0) if mapped else name] = side.target.table_name
         tables[model.table_name] = (model, columns, fks)
+    for m2m in implicit_many_to_many(schema, [m for m in schema.models if not m.ignored]):
+        # Prisma's `_<relation>` table: A and B reference each side's @id.
+        columns, fks = {}, {}
+        for column, side in (("A", m2m.a), ("B", m2m.b)):
+            key = next((f for f in side.model.fields if f.attribute("id") is not None), None)
+            if key is not None:
+                columns[column] = key
+                fks[column] = side.model.table_name
+        tables[m2m.table] = (m2m.a.model, columns, fks)
     return tables
 
 

@@ -116,6 +116,43 @@ def m2m_table_name(side: RelationSide) -> str:
     return "_" + side.name
 
 
+@dataclass
+class ImplicitManyToMany:
+    """A relation with a list field on both sides, kept by Prisma in table `_<relation name>`.
+
+    Column `A` holds the records of side `a`'s model, `B` those of side `b`'s: `a` is the field on
+    the model whose name sorts first, or, in a self-relation, the field whose name sorts first.
+    (Checked with Prisma Client 7.10: `Pet.zFriends` connects `tom` to `rex` as A=rex, B=tom
+    when the back field is `friendOf`.)
+    """
+
+    a: RelationSide
+    b: RelationSide
+
+    @property
+    def table(self) -> str:
+        return m2m_table_name(self.a)
+
+    @property
+    def is_self_relation(self) -> bool:
+        return self.a.model is self.b.model
+
+
+def implicit_many_to_many(schema: Schema, models: list[Block]) -> list[ImplicitManyToMany]:
+    """The implicit many-to-many relations among `models`, in the order their first field appears."""
+    out, seen = [], set()
+    names = {m.name for m in models}
+    for model in models:
+        for side in relations(schema, model):
+            if not side.is_many_to_many or side.name in seen or side.target.name not in names:
+                continue
+            seen.add(side.name)
+            back = resolve(schema, side.target, side.back)
+            a, b = sorted([side, back], key=lambda s: (s.model.name, s.field.name))
+            out.append(ImplicitManyToMany(a, b))
+    return out
+
+
 def m2m_column_for(side: RelationSide, model_name: str) -> str:
     """Implicit m2m join tables name their columns A and B after the alphabetical order of models."""
     first, second = sorted([side.model.name, side.target.name])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,28 @@ def oracle(
         cwd=cwd,
         env={**os.environ, **(env or {})},
     )
+
+
+def prisma_cli(schema_text: str, database_url: str, *args: str) -> subprocess.CompletedProcess:
+    """The real `prisma` CLI (7.x, from the oracle) on `schema_text`, its datasource at
+    `database_url` (postgres://), through the oracle's schema-engine stand-in."""
+    directory = oracle_dir()
+    work = directory / f"work-{uuid.uuid4().hex[:8]}"
+    work.mkdir()
+    try:
+        (work / "schema.prisma").write_text(schema_text)
+        (work / "prisma.config.ts").write_text(
+            'import { defineConfig, env } from "prisma/config";\n'
+            'export default defineConfig({ schema: "schema.prisma", datasource: { url: env("DATABASE_URL") } });\n'
+        )
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "PRISMA_SCHEMA_ENGINE_BINARY": str(directory / "schema-engine-shim"),
+        }
+        return subprocess.run(
+            [str(directory / "node_modules" / ".bin" / "prisma"), *args],
+            cwd=work, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

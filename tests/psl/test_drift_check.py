@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .django_project import run_django
+from django_prisma.psl import parse_path
+from django_prisma.psl.schema_to_models import generate_models
+
+from .django_project import run_django, write_app
+from .test_implicit_m2m import SCHEMA as M2M_SCHEMA
 
 APPS_DIR = Path(__file__).parent / "apps"
 
@@ -84,3 +88,23 @@ def test_apps_the_schema_does_not_cover_are_not_compared(tmp_path):
     # Once the schema names an app's tables, every difference in that app is drift.
     assert "column auth_user.is_active is not in Prisma model Stray" in covered
     assert "table 'auth_permission' is not in the Prisma schema" in covered
+
+
+RUN_CHECK_ON_GENERATED = """
+from django_prisma.psl.checks import check_prisma_schema
+result = [w.msg for w in check_prisma_schema()]
+"""
+
+
+def test_generated_models_agree_with_their_schema(tmp_path):
+    """Including the model of an implicit many-to-many table, which the schema names only implicitly."""
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(M2M_SCHEMA)
+    write_app(tmp_path, "m2m", generate_models(parse_path(schema)))
+    database = {"ENGINE": "django_prisma", "NAME": "unused", "SCHEMA_PATH": str(schema)}
+    warnings = run_django(tmp_path, RUN_CHECK_ON_GENERATED, ["m2m"], database=database)
+    assert warnings == []
+    # The check does look at the link table: a schema whose relation is renamed disagrees.
+    schema.write_text(M2M_SCHEMA.replace('@relation("Friends")', '@relation("Pals")'))
+    warnings = run_django(tmp_path, RUN_CHECK_ON_GENERATED, ["m2m"], database=database)
+    assert "table '_Friends' is not in the Prisma schema" in warnings

@@ -66,10 +66,16 @@ def test_generated_source_features():
     assert 'related_name="reports"' in source and "on_delete=models.SET_NULL" in source
     assert 'pk = models.CompositePrimaryKey("person", "slot")' in source
     assert 'db_table = "_PersonToTag"' in source
-    assert "updatedAt = models.DateTimeField(auto_now=True)" in source
-    assert 'createdAt = models.DateTimeField(auto_now_add=True, db_column="created_at")' in source
+    assert 'updated_at = models.DateTimeField(auto_now=True, db_column="updatedAt")' in source
+    assert "created_at = models.DateTimeField(auto_now_add=True)" in source
     assert "db_default=RawSQL(\"'x'::text\", [])" in source
     assert 'help_text="Free text."' in source
+
+
+def test_keep_prisma_names():
+    source = generate_models(parse_schema(SCHEMA), keep_prisma_names=True)
+    assert "updatedAt = models.DateTimeField(auto_now=True)" in source
+    assert 'createdAt = models.DateTimeField(auto_now_add=True, db_column="created_at")' in source
 
 
 def test_generated_models_migrate(tmp_path):
@@ -88,6 +94,13 @@ def test_module_cli(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "class Person(models.Model):" in proc.stdout
+    assert "    updated_at = models.DateTimeField(" in proc.stdout
+    proc = subprocess.run(
+        [sys.executable, "-m", "django_prisma.psl", "--keep-prisma-names", str(tmp_path / "schema.prisma")],
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "    updatedAt = models.DateTimeField(" in proc.stdout
     (tmp_path / "bad.prisma").write_text("model A {\n  id Int @id(\n}\n")
     proc = subprocess.run(
         [sys.executable, "-m", "django_prisma.psl", str(tmp_path / "bad.prisma")],
@@ -108,9 +121,13 @@ import io
 from django.core.management import call_command
 out = io.StringIO()
 call_command("inspectprisma", stdout=out)
-result = out.getvalue()
+kept = io.StringIO()
+call_command("inspectprisma", "--keep-prisma-names", stdout=kept)
+result = [out.getvalue(), kept.getvalue()]
 """
-    output = run_django(
+    output, kept = run_django(
         tmp_path, body, ["django.contrib.contenttypes", "django_prisma"], database=database
     )
     assert "class Pair(models.Model):" in output and 'db_table = "people"' in output
+    assert "    updated_at = models.DateTimeField(" in output
+    assert "    updatedAt = models.DateTimeField(" in kept

@@ -5,7 +5,6 @@ Needs local PostgreSQL (127.0.0.1:5432, user postgres) and node for the Prisma o
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import uuid
@@ -15,7 +14,7 @@ import pytest
 from django_prisma.psl import parse_schema
 from django_prisma.psl.schema_to_models import generate_models
 
-from .corpus import oracle_dir
+from .corpus import prisma_cli
 from .django_project import run_django, write_app
 from .regenerated_apps import makemigrations_check, regenerate
 
@@ -112,28 +111,9 @@ def database():
 
 def prisma_db_pull(url: str, schema_text: str) -> str:
     """Real `prisma db pull --print` through the oracle's schema-engine stand-in."""
-    directory = oracle_dir()
-    work = directory / f"work-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
-    try:
-        (work / "schema.prisma").write_text(schema_text)
-        (work / "prisma.config.ts").write_text(
-            'import { defineConfig, env } from "prisma/config";\n'
-            'export default defineConfig({ schema: "schema.prisma", datasource: { url: env("DATABASE_URL") } });\n'
-        )
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "PRISMA_SCHEMA_ENGINE_BINARY": str(directory / "schema-engine-shim"),
-        }
-        proc = subprocess.run(
-            [str(directory / "node_modules" / ".bin" / "prisma"), "db", "pull", "--print"],
-            cwd=work, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        return proc.stdout
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    proc = prisma_cli(schema_text, url, "db", "pull", "--print")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
 
 
 def test_migrate_pull_generate_read_and_write(database, tmp_path):

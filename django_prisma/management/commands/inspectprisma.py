@@ -30,7 +30,10 @@ class Command(BaseCommand):
             raise CommandError("the schema is invalid:\n" + "\n".join(map(str, problems)))
         self.stdout.write(
             generate_models(
-                parsed, app_label, use_annotations=not options["no_django_annotations"]
+                parsed,
+                app_label,
+                use_annotations=not options["no_django_annotations"],
+                keep_prisma_names=options["keep_prisma_names"],
             ),
             ending="",
         )
