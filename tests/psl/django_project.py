@@ -66,7 +66,7 @@ def run_django(
         capture_output=True,
         text=True,
         env=env,
-        timeout=600,
+        timeout=840,
     )
     if proc.returncode != 0 or "@@RESULT@@" not in proc.stdout:
         raise AssertionError(

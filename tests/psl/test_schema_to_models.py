@@ -36,6 +36,8 @@ def expected_tables(schema) -> dict[str, set[str]]:
     return out
 
 
+# The largest corpus schemas take minutes of makemigrations on a loaded 2-core machine.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("path", file_params(_postgres_files()))
 def test_generated_models_migrate_to_the_schema_tables(path, tmp_path):
     schema = parse_path(path)
