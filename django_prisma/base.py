@@ -49,7 +49,7 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         super().__init__(settings_dict, alias)
 
     _configured_zone = None
-    next_chunked_read_is_ordered = False
+    _keyed_reads = None
 
     @cached_property
     def page_first_joins(self) -> bool:
@@ -129,11 +129,20 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
             self._configure_time_zone(self.connection)
         return self.connection.cursor()
 
+    @contextmanager
+    def chunked_reads(self, keyed_reads):
+        """How the next ``chunked_cursor()`` may read rows by primary key (the compiler knows,
+        for the query it is about to run; see chunked.py)."""
+        previous, self._keyed_reads = self._keyed_reads, keyed_reads
+        try:
+            yield
+        finally:
+            self._keyed_reads = previous
+
     @async_unsafe
     def chunked_cursor(self):
-        # The compiler says whether the query's order is total, i.e. whether it may be paged.
-        paged, self.next_chunked_read_is_ordered = self.next_chunked_read_is_ordered, False
-        return ChunkedCursor(self._cursor(), paged=paged)
+        keyed_reads, self._keyed_reads = self._keyed_reads, None
+        return ChunkedCursor(self._cursor(), keyed_reads)
 
     def is_usable(self):
         if self.connection is None:

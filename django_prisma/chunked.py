@@ -1,37 +1,54 @@
-"""``QuerySet.iterator()`` without server-side cursors: the query runs once per chunk, ``LIMIT n
-OFFSET k`` appended, so memory holds one chunk however large the result.
+"""``QuerySet.iterator()``: every row of the result as it stood when iteration began is yielded
+exactly once, whatever the loop updates, deletes or inserts, with one chunk in memory at a time.
 
-The compiler only asks for pages when the order is total (it appends the primary key to the
-query's ordering); each page is then a separate statement, so rows changed by others between
-chunks may be seen in their new state — as with any read outside a transaction. Inside
-``atomic()`` every page reads the transaction's own snapshot.
+Django's PostgreSQL backend reads chunks from a server-side cursor; over HTTP there is a database
+session only inside a transaction, so ``ChunkedCursor`` picks one of three ways to read:
+
+- **Inside a transaction** (``atomic()``, or autocommit off) every request runs on the one server
+  connection the transaction pins, so the result is a real cursor: ``DECLARE … NO SCROLL CURSOR
+  FOR <query>``, ``FETCH FORWARD n`` per chunk, ``CLOSE`` at the end or when the iterator is
+  dropped early. PostgreSQL makes such a cursor insensitive to later changes, even by the same
+  transaction: exactly the native behaviour, values included.
+- **In autocommit**, for a query whose rows are each identified by the primary key of its model
+  (``KeyedReads``, built by the compiler): the first statement reads the primary keys of the whole
+  result, in its order and with its repetitions; each chunk then reads its rows by primary key,
+  with the query's columns and to-one joins but without its filter, and puts them back in the
+  snapshot's order. Every row of the starting result is visited exactly once, in the starting
+  order. The one difference from a server-side cursor, forced by the transport: a row's *values*
+  are those current when its chunk is read (not when iteration began), and a row deleted before its
+  chunk is read is not yielded. Exact snapshot values would need a snapshot held across the loop,
+  i.e. a transaction (or an exported snapshot, whose exporting transaction must stay open) kept
+  open on a pinned server connection while the loop runs — which blocks ``@prisma/dev`` (one
+  transaction at a time) as soon as the loop writes, and ties up a pooled connection elsewhere.
+- **Otherwise** (autocommit, and rows not identified by the model's primary key: ``distinct()``,
+  aggregation, ``union()``…, window functions, ``extra()``, columns of to-many joins, composite
+  primary keys, or a ``chunked_cursor()`` used directly): the query runs once and its whole result
+  is held client-side — the exact snapshot, without the memory bound.
 """
 
 from __future__ import annotations
 
-import re
+import itertools
 
-from .dbapi.literals import interpolate
+from django.db.models import ForeignObjectRel
+from django.db.models.fields.composite import CompositePrimaryKey
+from django.db.models.lookups import In
+from django.db.models.sql.constants import INNER
+from django.db.models.sql.datastructures import Join
+from django.db.models.sql.where import AND, WhereNode
 
-_ENDS_WITH_LIMIT = re.compile(r"\bLIMIT\s+\d+(?:\s+OFFSET\s+\d+)?\s*$|\bOFFSET\s+\d+\s*$", re.I)
-_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.I)
-
-
-def pageable(sql: str) -> bool:
-    return _ENDS_WITH_LIMIT.search(sql) is None and _LOCKING.search(sql) is None
+_cursor_numbers = itertools.count(1)
 
 
 class ChunkedCursor:
-    """What ``connection.chunked_cursor()`` returns: ``fetchmany(n)`` reads the next ``n`` rows
-    with a new statement, sent through Django's own cursor wrapper (``cursor``) so that execute
-    wrappers, query logging and error wrapping apply to every page."""
+    """What ``connection.chunked_cursor()`` returns. ``cursor`` is Django's cursor wrapper: the
+    statements that start a read go through it (execute wrappers, query logging, error
+    wrapping); ``keyed_reads`` is how the compiler says rows may be read by primary key."""
 
-    def __init__(self, cursor, *, paged: bool):
+    def __init__(self, cursor, keyed_reads: KeyedReads | None = None):
         self.cursor = cursor
-        self.paged = paged
-        self._sql: str | None = None
-        self._offset = 0
-        self._done = False
+        self.keyed_reads = keyed_reads
+        self._source = None
 
     def __getattr__(self, name):
         return getattr(self.cursor, name)
@@ -47,40 +64,227 @@ class ChunkedCursor:
             yield from rows
 
     def execute(self, sql, params=None):
-        if self.paged:
-            text = interpolate(sql, params)
-            if pageable(text):
-                self._sql, self._offset, self._done = text, 0, False
-                return self
-        self._sql = None
-        return self.cursor.execute(sql, params)
+        self.close_source()
+        db = self.cursor.db
+        if not db.get_autocommit():
+            self._source = DeclaredCursor(self.cursor, sql, params)
+        elif self.keyed_reads is not None:
+            self._source = KeySnapshot(self.cursor, self.keyed_reads)
+        else:
+            self.cursor.execute(sql, params)
+        return self
 
     def fetchmany(self, size=None):
-        if self._sql is None:
+        if self._source is None:
             return self.cursor.fetchmany(size)
-        if self._done:
-            return []
-        size = size or self.cursor.arraysize
-        self.cursor.execute(f"{self._sql} LIMIT {int(size)} OFFSET {self._offset}")
-        rows = self.cursor.fetchall()
-        self._offset += len(rows)
-        self._done = len(rows) < size
-        return rows
+        return self._source.fetchmany(size or self.cursor.arraysize)
 
     def fetchone(self):
-        if self._sql is None:
+        if self._source is None:
             return self.cursor.fetchone()
-        rows = self.fetchmany(1)
+        rows = self._source.fetchmany(1)
         return rows[0] if rows else None
 
     def fetchall(self):
-        if self._sql is None:
+        if self._source is None:
             return self.cursor.fetchall()
         rows = []
-        while chunk := self.fetchmany(2000):
+        while chunk := self._source.fetchmany(2000):
             rows.extend(chunk)
         return rows
 
+    def close_source(self):
+        source, self._source = self._source, None
+        if source is not None:
+            source.close()
+
     def close(self):
-        self._sql = None
-        self.cursor.close()
+        try:
+            self.close_source()
+        finally:
+            self.cursor.close()
+
+
+class DeclaredCursor:
+    """A server-side cursor of the open transaction. The FETCH and CLOSE statements are the
+    cursor's own reads, as psycopg's named cursors send them: not logged as queries nor passed to
+    execute wrappers, but their errors are wrapped like any fetch's."""
+
+    def __init__(self, cursor, sql, params):
+        self.db = cursor.db
+        self.name = f"_django_curs_prisma_{next(_cursor_numbers)}"
+        cursor.execute(f"DECLARE {self.name} NO SCROLL CURSOR FOR {sql}", params)
+        self.raw = cursor.cursor  # the driver's cursor
+        self.transaction = self.db.connection.transaction_id
+        self.savepoints = list(self.db.savepoint_ids)
+        self.open = True
+
+    def fetchmany(self, size: int):
+        if not self.open:
+            return []
+        with self.db.wrap_database_errors:
+            rows = self.raw.execute(f"FETCH FORWARD {int(size)} FROM {self.name}").fetchall()
+        return rows
+
+    def close(self):
+        if not self.open:
+            return
+        self.open = False
+        connection = self.db.connection
+        if (
+            connection is None
+            or connection.closed
+            or connection.transaction_id != self.transaction
+            or connection.transaction_failed
+        ):
+            return  # the transaction ended (and its cursors with it), or can do nothing now
+        with self.db.wrap_database_errors:
+            if self.savepoints != self.db.savepoint_ids[: len(self.savepoints)]:
+                # An atomic() block it was declared in has ended: if it was rolled back, the
+                # cursor went with its savepoint, and a CLOSE would fail the transaction.
+                self.raw.execute("SELECT 1 FROM pg_catalog.pg_cursors WHERE name = %s", [self.name])
+                if not self.raw.fetchall():
+                    return
+            self.raw.execute(f"CLOSE {self.name}")
+
+
+class KeySnapshot:
+    """Autocommit reads by primary key: the keys of the whole result first, then each chunk's
+    rows by key (see the module's docstring for what that guarantees)."""
+
+    def __init__(self, cursor, keyed_reads: KeyedReads):
+        self.cursor = cursor
+        self.keyed_reads = keyed_reads
+        cursor.execute(*keyed_reads.snapshot_sql())
+        self.keys = [row[0] for row in cursor.fetchall()]
+        self.position = 0
+
+    def fetchmany(self, size: int):
+        # A chunk whose rows were all deleted meanwhile must not end the iteration.
+        while self.position < len(self.keys):
+            keys = self.keys[self.position : self.position + size]
+            self.position += len(keys)
+            rows = self._read(keys)
+            if rows:
+                return rows
+        return []
+
+    def _read(self, keys: list) -> list:
+        self.cursor.execute(*self.keyed_reads.chunk_sql(list(dict.fromkeys(keys))))
+        by_key = {row[0]: row[1:] for row in self.cursor.fetchall()}
+        return [by_key[key] for key in keys if key in by_key]
+
+    def close(self):
+        self.keys = []
+
+
+class KeyedReads:
+    """How to read a query's rows by the primary key of its model: built by the compiler for
+    queries whose every row is one row of the model's table, plus columns of tables joined to it
+    one-to-one or many-to-one (``select_related``, forward relations in ``values()``…)."""
+
+    def __init__(self, query, connection, base_alias: str, to_one_aliases: frozenset):
+        self.query = query
+        self.connection = connection
+        self.base_alias = base_alias
+        self.to_one_aliases = to_one_aliases
+        self.pk = query.get_meta().pk
+
+    @classmethod
+    def of(cls, query, connection) -> KeyedReads | None:
+        """For ``query`` (not yet compiled), or None when its rows are not so identified."""
+        if (
+            query.model is None
+            or query.distinct
+            or query.combinator
+            or query.group_by is not None
+            or query.extra
+            or query.extra_tables
+            or query.extra_order_by
+            or query.select_for_update
+            or isinstance(query.get_meta().pk, CompositePrimaryKey)
+        ):
+            return None
+        annotations = list(query.annotations.values())
+        if any(a.contains_aggregate or a.contains_over_clause for a in annotations):
+            return None
+        query = query.clone()
+        base = query.get_initial_alias()
+        to_one = _to_one_aliases(query, base)
+        multi_valued = {a for a, count in query.alias_refcount.items() if count} - to_one - {base}
+        if multi_valued and _may_select_from(multi_valued, query.select, annotations):
+            return None
+        return cls(query, connection, base, frozenset(to_one))
+
+    def _compile(self, query):
+        compiler = query.get_compiler(connection=self.connection)
+        compiler._outermost = True  # the result columns are cast as in the query itself
+        return compiler, *compiler.as_sql()
+
+    def _pk_column(self, compiler) -> str:
+        from .compiler import cast_result
+
+        sql, _ = compiler.compile(self.pk.get_col(self.base_alias))
+        return cast_result(self.pk, sql, self.connection, column=True)
+
+    def snapshot_sql(self):
+        """The primary keys of the query's result, in its order, with its repetitions."""
+        query = self.query.clone()
+        query.clear_select_clause()
+        query.select = (self.pk.get_col(self.base_alias),)
+        _, sql, params = self._compile(query)
+        return sql, params
+
+    def chunk_sql(self, keys: list):
+        """The query's columns for the rows of these primary keys, the key in front: joins to
+        many rows (which only the filter or the order used) are left out, joins to one row are
+        made outer (a row whose relation changed or vanished since is still read), the filter,
+        order and slice are dropped."""
+        query = self.query.clone()
+        query.clear_ordering(force=True)
+        query.clear_limits()
+        query.where = WhereNode()
+        for alias, join in list(query.alias_map.items()):
+            if alias == self.base_alias:
+                continue
+            if alias in self.to_one_aliases:
+                if isinstance(join, Join) and join.join_type == INNER:
+                    query.alias_map[alias] = join.promote()
+            else:
+                query.alias_refcount[alias] = 0
+        query.where.add(In(self.pk.get_col(self.base_alias), keys), AND)
+        compiler, sql, params = self._compile(query)
+        if not sql.startswith("SELECT "):
+            raise AssertionError(f"unexpected SQL for a chunk read: {sql[:80]!r}")
+        return f"SELECT {self._pk_column(compiler)}, {sql[7:]}", params
+
+
+def _may_select_from(aliases: set, columns, annotations) -> bool:
+    """Whether a selected column or annotation may read these aliases (a subquery's references
+    to the outer query are not followed: any subquery counts)."""
+    expressions = [part for e in [*columns, *annotations] for part in e.flatten()]
+    if any(getattr(part, "subquery", False) for part in expressions):
+        return True
+    return any(getattr(part, "alias", None) in aliases for part in expressions)
+
+
+def _joins_one_row(join_field) -> bool:
+    if isinstance(join_field, ForeignObjectRel):  # a reverse relation: one row if one-to-one
+        return join_field.one_to_one
+    return join_field.many_to_one or join_field.one_to_one  # forward: ForeignKey, OneToOneField
+
+
+def _to_one_aliases(query, base: str) -> set:
+    """The aliases joined to the base table through one-to-one and many-to-one joins only."""
+    to_one: set = set()
+    changed = True
+    while changed:
+        changed = False
+        for alias, join in query.alias_map.items():
+            if alias in to_one or not isinstance(join, Join):
+                continue
+            single = _joins_one_row(join.join_field)
+            if single and (join.parent_alias == base or join.parent_alias in to_one):
+                to_one.add(alias)
+                changed = True
+    return to_one

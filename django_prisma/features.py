@@ -3,8 +3,8 @@ from django.utils.functional import cached_property
 
 
 class DatabaseFeatures(PostgresDatabaseFeatures):
-    # No server-side cursors over HTTP: iterator() reads each chunk with its own LIMIT/OFFSET
-    # statement instead (chunked.py).
+    # iterator(): a server-side cursor inside a transaction, reads by primary key in autocommit
+    # (chunked.py).
     can_use_chunked_reads = True
     # A test database is a fresh local server or an emptied dedicated database, never a clone.
     can_clone_databases = False
@@ -36,6 +36,8 @@ class DatabaseFeatures(PostgresDatabaseFeatures):
                     "backends.postgresql.tests.Tests.test_connect_custom_cursor_factory",
                     "backends.postgresql.tests.Tests.test_connect_server_side_binding",
                     "backends.postgresql.tests.Tests.test_copy_cursors",
+                    "backends.postgresql.test_server_side_cursors.ServerSideCursorsPostgres."
+                    "test_server_side_binding",
                 },
                 "The Prisma server keeps the pool of database connections; OPTIONS['pool'] "
                 "(psycopg_pool) is refused with ImproperlyConfigured.": {
@@ -52,9 +54,6 @@ class DatabaseFeatures(PostgresDatabaseFeatures):
                     "backends.postgresql.tests.Tests.test_nodb_cursor",
                     "backends.postgresql.tests.Tests."
                     "test_nodb_cursor_raises_postgres_authentication_failure",
-                },
-                "No server-side cursors over HTTP (each request returns a whole result).": {
-                    "backends.postgresql.test_server_side_cursors.ServerSideCursorsPostgres",
                 },
             }
         )
@@ -79,10 +78,6 @@ class DatabaseFeatures(PostgresDatabaseFeatures):
                 "schema.tests.SchemaTests.test_alter_array_field_decrease_nested_base_field_length",
                 "schema.tests.SchemaTests.test_func_index_nondeterministic",
                 "schema.tests.SchemaTests.test_func_unique_constraint_nondeterministic",
-                # iterator() reads each chunk with its own LIMIT/OFFSET statement (there are no
-                # server-side cursors over HTTP): a result of several chunks costs one query
-                # per chunk where a server-side cursor costs one.
-                "prefetch_related.tests.PrefetchRelatedTests.test_m2m_prefetching_iterator_with_chunks",
                 "postgres_tests.test_operations.ValidateConstraintTests.test_validate",
             }
         )

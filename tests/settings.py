@@ -1,6 +1,6 @@
 """Django settings for the test suite: the default database is django_prisma; the test runner
 (pytest-django) gives it an ephemeral local server: Prisma's executor in front of a fresh database
-on the local PostgreSQL."""
+on the local PostgreSQL, or ``@prisma/dev`` with ``DJANGO_PRISMA_TEST_SERVER=dev``."""
 
 import os
 
@@ -17,7 +17,10 @@ DATABASES = {
     "default": {
         "ENGINE": "django_prisma",
         "URL": "prisma+postgres://localhost:51213/?api_key=unused-outside-tests",
-        "TEST": {"SERVER": "executor", "POSTGRES_URL": POSTGRES_URL},
+        "TEST": {
+            "SERVER": os.environ.get("DJANGO_PRISMA_TEST_SERVER", "executor"),
+            "POSTGRES_URL": POSTGRES_URL,
+        },
     },
 }
 
