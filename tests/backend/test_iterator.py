@@ -7,20 +7,30 @@ are those current when its chunk is read; a row deleted before that is not yield
 from __future__ import annotations
 
 import contextlib
+import datetime
 import itertools
+import uuid
+from decimal import Decimal
 from urllib.parse import urlparse
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
-from django.db.models import Count
+from django.db.models import (
+    Count,
+    DurationField,
+    FloatField,
+    JSONField,
+    UUIDField,
+    Value,
+)
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from django_prisma.dbapi import cursor as dbapi_cursor
 from tests.settings import POSTGRES_URL
-from tests.testapp.models import Pet, Toy, User
+from tests.testapp.models import Pet, Toy, User, Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -251,6 +261,37 @@ def test_autocommit_falls_back_to_one_read_for_rows_without_a_key():
     with CaptureQueriesContext(connection) as queries:
         rows = list(User.objects.values_list("name", flat=True).distinct().iterator(chunk_size=3))
     assert rows == ["todo"] and len(queries) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_values_decode_as_in_a_plain_query(mode):
+    # The result casts of the compiler (JSON, intervals, floats…) are in the declared query and
+    # in the chunk reads alike.
+    users = make_users(5)
+    Visit.objects.bulk_create(
+        [
+            Visit(pet=Pet.objects.create(name=f"p{i}", owner=users[i]), fee=Decimal(f"{i}.25"),
+                  day=datetime.date(2024, 1, i + 1))
+            for i in range(5)
+        ]
+    )  # fmt: skip
+    queryset = (
+        Visit.objects.select_related("pet__owner")
+        .annotate(
+            data=Value({"big": 2**60, "b": [1, "x"]}, output_field=JSONField()),
+            span=Value(datetime.timedelta(days=1, microseconds=7), output_field=DurationField()),
+            ratio=Value(0.1, output_field=FloatField()),
+            token=Value(uuid.UUID(int=5), output_field=UUIDField()),
+        )
+        .order_by("-day")
+    )
+    with mode_context(mode):
+        plain = [(v.fee, v.day, v.pet.owner.created_at, v.data, v.span, v.ratio, v.token)
+                 for v in queryset]  # fmt: skip
+        chunked = [(v.fee, v.day, v.pet.owner.created_at, v.data, v.span, v.ratio, v.token)
+                   for v in queryset.iterator(chunk_size=2)]  # fmt: skip
+    assert chunked == plain and len(plain) == 5
+    assert plain[0][3] == {"big": 2**60, "b": [1, "x"]} and plain[0][4].microseconds == 7
 
 
 # -- server-side cursor life cycle --------------------------------------------------------------
