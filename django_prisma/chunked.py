@@ -35,7 +35,7 @@ from django.db.models.fields.composite import CompositePrimaryKey
 from django.db.models.lookups import In
 from django.db.models.sql.constants import INNER
 from django.db.models.sql.datastructures import Join
-from django.db.models.sql.where import AND, WhereNode
+from django.db.models.sql.where import AND, ExtraWhere, WhereNode
 
 _cursor_numbers = itertools.count(1)
 
@@ -149,15 +149,19 @@ class DeclaredCursor:
 
 
 class KeySnapshot:
-    """Autocommit reads by primary key: the keys of the whole result first, then each chunk's
-    rows by key (see the module's docstring for what that guarantees)."""
+    """Autocommit reads by key: the keys of the whole result first, then each chunk's rows by key
+    (see the module's docstring for what that guarantees)."""
 
     def __init__(self, cursor, keyed_reads: KeyedReads):
         self.cursor = cursor
         self.keyed_reads = keyed_reads
+        self.width = len(keyed_reads.identity)
         cursor.execute(*keyed_reads.snapshot_sql())
-        self.keys = [row[0] for row in cursor.fetchall()]
+        self.keys = [self._key(row) for row in cursor.fetchall()]
         self.position = 0
+
+    def _key(self, row):
+        return row[0] if self.width == 1 else tuple(row[: self.width])
 
     def fetchmany(self, size: int):
         # A chunk whose rows were all deleted meanwhile must not end the iteration.
@@ -171,7 +175,7 @@ class KeySnapshot:
 
     def _read(self, keys: list) -> list:
         self.cursor.execute(*self.keyed_reads.chunk_sql(list(dict.fromkeys(keys))))
-        by_key = {row[0]: row[1:] for row in self.cursor.fetchall()}
+        by_key = {self._key(row): row[self.width :] for row in self.cursor.fetchall()}
         return [by_key[key] for key in keys if key in by_key]
 
     def close(self):
@@ -179,20 +183,23 @@ class KeySnapshot:
 
 
 class KeyedReads:
-    """How to read a query's rows by the primary key of its model: built by the compiler for
-    queries whose every row is one row of the model's table, plus columns of tables joined to it
-    one-to-one or many-to-one (``select_related``, forward relations in ``values()``…)."""
+    """How to read a query's rows by key, built by the compiler. A row's key is the primary key
+    of the model's row, when every row is one row of the model's table plus columns of tables
+    joined to it one-to-one or many-to-one (``select_related``, forward relations in
+    ``values()``…); when columns of to-many joins are selected (``values("tags__name")``), it is
+    the tuple of the primary keys of the model's table and of every table joined to many rows."""
 
-    def __init__(self, query, connection, base_alias: str, to_one_aliases: frozenset):
+    def __init__(self, query, connection, base_alias: str, to_one_aliases, identity):
         self.query = query
         self.connection = connection
         self.base_alias = base_alias
         self.to_one_aliases = to_one_aliases
-        self.pk = query.get_meta().pk
+        self.identity = identity  # [(alias, primary key field)], the model's table first
+        self.pk = identity[0][1]
 
     @classmethod
     def of(cls, query, connection) -> KeyedReads | None:
-        """For ``query`` (not yet compiled), or None when its rows are not so identified."""
+        """For ``query`` (not yet compiled), or None when its rows have no such key."""
         if (
             query.model is None
             or query.distinct
@@ -210,61 +217,125 @@ class KeyedReads:
             return None
         query = query.clone()
         base = query.get_initial_alias()
-        to_one = _to_one_aliases(query, base)
+        to_one = frozenset(_to_one_aliases(query, base))
+        identity = [(base, query.get_meta().pk)]
         multi_valued = {a for a, count in query.alias_refcount.items() if count} - to_one - {base}
         if multi_valued and _may_select_from(multi_valued, query.select, annotations):
-            return None
-        return cls(query, connection, base, frozenset(to_one))
+            if _has_subquery(query.select, annotations):
+                return None
+            many = _joined_to_many(query, multi_valued)
+            if many is None:
+                return None
+            identity += many
+        return cls(query, connection, base, to_one, identity)
 
     def _compile(self, query):
         compiler = query.get_compiler(connection=self.connection)
         compiler._outermost = True  # the result columns are cast as in the query itself
         return compiler, *compiler.as_sql()
 
-    def _pk_column(self, compiler) -> str:
+    def _key_columns(self, compiler) -> list[str]:
         from .compiler import cast_result
 
-        sql, _ = compiler.compile(self.pk.get_col(self.base_alias))
-        return cast_result(self.pk, sql, self.connection, column=True)
+        columns = []
+        for alias, pk in self.identity:
+            sql, _ = compiler.compile(pk.get_col(alias))
+            columns.append(cast_result(pk, sql, self.connection, column=True))
+        return columns
 
     def snapshot_sql(self):
-        """The primary keys of the query's result, in its order, with its repetitions."""
+        """The keys of the query's result, in its order, with its repetitions."""
         query = self.query.clone()
         query.clear_select_clause()
-        query.select = (self.pk.get_col(self.base_alias),)
+        query.select = tuple(pk.get_col(alias) for alias, pk in self.identity)
         _, sql, params = self._compile(query)
         return sql, params
 
     def chunk_sql(self, keys: list):
-        """The query's columns for the rows of these primary keys, the key in front: joins to
-        many rows (which only the filter or the order used) are left out, joins to one row are
-        made outer (a row whose relation changed or vanished since is still read), the filter,
-        order and slice are dropped."""
+        """The query's columns for the rows of these keys, the key in front; the filter, order
+        and slice are dropped, and joins to one row are made outer (a row whose relation changed
+        or vanished since is still read). Joins to many rows are left out when only the filter
+        or the order used them, and otherwise matched to the key."""
         query = self.query.clone()
         query.clear_ordering(force=True)
         query.clear_limits()
         query.where = WhereNode()
+        keyed = {alias for alias, _ in self.identity}
         for alias, join in list(query.alias_map.items()):
-            if alias == self.base_alias:
+            if alias == self.base_alias or not query.alias_refcount[alias]:
                 continue
-            if alias in self.to_one_aliases:
+            if alias in self.to_one_aliases or len(keyed) > 1:
                 if isinstance(join, Join) and join.join_type == INNER:
                     query.alias_map[alias] = join.promote()
             else:
                 query.alias_refcount[alias] = 0
-        query.where.add(In(self.pk.get_col(self.base_alias), keys), AND)
+        if len(self.identity) == 1:
+            query.where.add(In(self.pk.get_col(self.base_alias), keys), AND)
+        else:
+            base_keys = list(dict.fromkeys(key[0] for key in keys))
+            query.where.add(In(self.pk.get_col(self.base_alias), base_keys), AND)
+            columns = self._key_columns(query.get_compiler(connection=self.connection))
+            query.where.add(_one_of(columns, keys), AND)
         compiler, sql, params = self._compile(query)
         if not sql.startswith("SELECT "):
             raise AssertionError(f"unexpected SQL for a chunk read: {sql[:80]!r}")
-        return f"SELECT {self._pk_column(compiler)}, {sql[7:]}", params
+        return f"SELECT {', '.join(self._key_columns(compiler))}, {sql[7:]}", params
+
+
+def _one_of(columns: list[str], keys: list) -> ExtraWhere:
+    """``columns`` equal to one of the ``keys`` (tuples; None matches a NULL, as the key of a
+    row of an outer join without a related row)."""
+    complete = [key for key in keys if None not in key]
+    parts, params = [], []
+    if complete:
+        row = f"({', '.join(['%s'] * len(columns))})"
+        parts.append(f"({', '.join(columns)}) IN ({', '.join([row] * len(complete))})")
+        params.extend(value for key in complete for value in key)
+    for key in keys:
+        if None in key:
+            tests = [
+                f"{c} IS NULL" if v is None else f"{c} = %s"
+                for c, v in zip(columns, key, strict=True)
+            ]
+            parts.append(f"({' AND '.join(tests)})")
+            params.extend(value for value in key if value is not None)
+    return ExtraWhere([f"({' OR '.join(parts)})"], params)
+
+
+def _joined_to_many(query, aliases) -> list | None:
+    """[(alias, primary key field)] of the aliases whose join may bring several rows, or None
+    when one of them has no single-column primary key to tell its rows apart."""
+    keys = []
+    for alias in aliases:
+        join = query.alias_map[alias]
+        if not isinstance(join, Join) or join.filtered_relation is not None:
+            return None
+        if _joins_one_row(join.join_field):
+            continue  # one row of a table joined to many: its key tells this one's too
+        model = join.join_field.related_model
+        meta = getattr(model, "_meta", None)
+        if (
+            meta is None
+            or meta.db_table != join.table_name
+            or isinstance(meta.pk, CompositePrimaryKey)
+        ):
+            return None
+        keys.append((alias, meta.pk))
+    return sorted(keys, key=lambda key: list(query.alias_map).index(key[0]))
+
+
+def _has_subquery(columns, annotations) -> bool:
+    return any(
+        getattr(part, "subquery", False) for e in [*columns, *annotations] for part in e.flatten()
+    )
 
 
 def _may_select_from(aliases: set, columns, annotations) -> bool:
     """Whether a selected column or annotation may read these aliases (a subquery's references
     to the outer query are not followed: any subquery counts)."""
-    expressions = [part for e in [*columns, *annotations] for part in e.flatten()]
-    if any(getattr(part, "subquery", False) for part in expressions):
+    if _has_subquery(columns, annotations):
         return True
+    expressions = [part for e in [*columns, *annotations] for part in e.flatten()]
     return any(getattr(part, "alias", None) in aliases for part in expressions)
 
 
