@@ -1,5 +1,6 @@
 """``QuerySet.iterator()``: every row of the result as it stood when iteration began is yielded
-exactly once, whatever the loop updates, deletes or inserts, with one chunk in memory at a time.
+once, whatever the loop updates, deletes or inserts, with one chunk in memory at a time (in
+autocommit: unless it was deleted before its chunk is read, see below).
 
 Django's PostgreSQL backend reads chunks from a server-side cursor; over HTTP there is a database
 session only inside a transaction, so ``ChunkedCursor`` picks one of three ways to read:
@@ -9,21 +10,25 @@ session only inside a transaction, so ``ChunkedCursor`` picks one of three ways 
   FOR <query>``, ``FETCH FORWARD n`` per chunk, ``CLOSE`` at the end or when the iterator is
   dropped early. PostgreSQL makes such a cursor insensitive to later changes, even by the same
   transaction: exactly the native behaviour, values included.
-- **In autocommit**, for a query whose rows are each identified by the primary key of its model
-  (``KeyedReads``, built by the compiler): the first statement reads the primary keys of the whole
-  result, in its order and with its repetitions; each chunk then reads its rows by primary key,
-  with the query's columns and to-one joins but without its filter, and puts them back in the
-  snapshot's order. Every row of the starting result is visited exactly once, in the starting
-  order. The one difference from a server-side cursor, forced by the transport: a row's *values*
-  are those current when its chunk is read (not when iteration began), and a row deleted before its
-  chunk is read is not yielded. Exact snapshot values would need a snapshot held across the loop,
-  i.e. a transaction (or an exported snapshot, whose exporting transaction must stay open) kept
-  open on a pinned server connection while the loop runs — which blocks ``@prisma/dev`` (one
-  transaction at a time) as soon as the loop writes, and ties up a pooled connection elsewhere.
-- **Otherwise** (autocommit, and rows not identified by the model's primary key: ``distinct()``,
-  aggregation, ``union()``…, window functions, ``extra()``, columns of to-many joins, composite
-  primary keys, or a ``chunked_cursor()`` used directly): the query runs once and its whole result
-  is held client-side — the exact snapshot, without the memory bound.
+- **In autocommit**, when the rows have a key (``KeyedReads``, built by the compiler: the primary
+  key of the model's row, or with columns of to-many joins the tuple of the primary keys of the
+  model's table and of every table joined to many rows): the first statement reads the keys of
+  the whole result, in its order and with its repetitions; each chunk then reads its rows by key,
+  with the query's columns and joins but without its filter, and puts them back in the keys'
+  order. Every row of the starting result is visited at most once, in the starting order, and
+  none that joined it later. The difference from a server-side cursor, forced by the transport: a
+  row's *values* are those current when its chunk is read, not when iteration began, and a row
+  deleted before its chunk is read (or, keyed by a tuple, whose join no longer holds) is not
+  yielded. A loop that changes only the rows it has been given — the usual batch job — sees
+  exact values, since their chunk was read before. Exact values in general would need a
+  snapshot held across the loop, i.e. a transaction (or an exported snapshot, whose exporting
+  transaction must stay open) kept open on a pinned server connection while the loop runs: that
+  blocks ``@prisma/dev`` (one transaction at a time) as soon as the loop writes, and ties up a
+  pooled connection and the transaction timeout elsewhere.
+- **Otherwise** (autocommit, and rows without such a key: ``distinct()``, aggregation,
+  ``union()``…, window functions, ``extra()``, ``FilteredRelation`` or a subquery next to to-many
+  joins, composite primary keys, or a ``chunked_cursor()`` used directly): the query runs once
+  and its whole result is held client-side — the exact snapshot, without the memory bound.
 """
 
 from __future__ import annotations

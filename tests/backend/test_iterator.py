@@ -14,7 +14,7 @@ from decimal import Decimal
 from urllib.parse import urlparse
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
 from django.db.models import (
     Count,
@@ -331,6 +331,19 @@ def test_a_cursor_survives_a_failed_savepoint_inside_the_loop():
             with pytest.raises(IntegrityError), transaction.atomic():
                 User.objects.create(email=user.email)
     assert seen == list(range(1, 11))
+
+
+def test_a_failed_transaction_ends_the_iteration_with_postgresql_s_error():
+    make_users(10)
+    with transaction.atomic():  # which rolls back at its end (Django marked it so)
+        iterator = User.objects.order_by("id").iterator(chunk_size=3)
+        assert [next(iterator).pk for _ in range(3)] == [1, 2, 3]
+        with pytest.raises(IntegrityError):  # no savepoint: the whole transaction fails
+            User.objects.create(email="u000@example.com")
+        with pytest.raises(DatabaseError, match="aborted"):
+            next(iterator)
+        iterator.close()  # sends nothing: the transaction can run nothing more
+    assert User.objects.count() == 10
 
 
 def test_a_cursor_dropped_after_its_transaction_does_nothing():
