@@ -131,8 +131,8 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
 
     @contextmanager
     def chunked_reads(self, keyed_reads):
-        """How the next ``chunked_cursor()`` may read rows by primary key (the compiler knows,
-        for the query it is about to run; see chunked.py)."""
+        """How the next ``chunked_cursor()`` may read rows by key in autocommit (the compiler
+        knows, for the query it is about to run; see chunked.py)."""
         previous, self._keyed_reads = self._keyed_reads, keyed_reads
         try:
             yield

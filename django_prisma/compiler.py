@@ -64,7 +64,7 @@ class ResultCastingMixin:
     ):
         self._outermost = True
         if chunked_fetch and result_type == MULTI:
-            # iterator(): tell the chunked cursor how to read rows by primary key (chunked.py).
+            # iterator(): tell the chunked cursor how to read rows by key (chunked.py).
             with self.connection.chunked_reads(KeyedReads.of(self.query, self.connection)):
                 return super().execute_sql(result_type, chunked_fetch, chunk_size)
         self._page_first_wanted = (
