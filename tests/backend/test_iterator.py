@@ -520,10 +520,9 @@ def deleted_before_read(scenario, order):
     size = scenario["chunk_size"]
     deleted, missing, yielded = set(), set(), 0
     for start in range(0, len(order), size):
-        for pk in order[start : start + size]:
-            if pk in deleted:
-                missing.add(pk)
-                continue
+        chunk = order[start : start + size]
+        missing |= deleted & set(chunk)  # the chunk is read whole, before its loop bodies run
+        for _ in [pk for pk in chunk if pk not in deleted]:
             yielded += 1
             for when, action, target, _ in scenario["steps"]:
                 if when == yielded - 1 and action == "delete":
