@@ -54,7 +54,7 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         self.statement_wrappers = []
 
     _configured_zone = None
-    next_chunked_read_is_ordered = False
+    _keyed_reads = None
     _exact_results = 0
 
     @contextmanager
@@ -150,11 +150,20 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         cursor.results_exact = self._exact_results > 0
         return cursor
 
+    @contextmanager
+    def chunked_reads(self, keyed_reads):
+        """How the next ``chunked_cursor()`` may read rows by key in autocommit (the compiler
+        knows, for the query it is about to run; see chunked.py)."""
+        previous, self._keyed_reads = self._keyed_reads, keyed_reads
+        try:
+            yield
+        finally:
+            self._keyed_reads = previous
+
     @async_unsafe
     def chunked_cursor(self):
-        # The compiler says whether the query's order is total, i.e. whether it may be paged.
-        paged, self.next_chunked_read_is_ordered = self.next_chunked_read_is_ordered, False
-        return ChunkedCursor(self._cursor(), paged=paged)
+        keyed_reads, self._keyed_reads = self._keyed_reads, None
+        return ChunkedCursor(self._cursor(), keyed_reads)
 
     def is_usable(self):
         if self.connection is None:

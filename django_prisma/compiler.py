@@ -9,6 +9,7 @@ from django.db.models.expressions import Col
 from django.db.models.sql.compiler import SQLCompiler as BaseSQLCompiler
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 
+from .chunked import KeyedReads
 from .postgres_fields import text_result_type
 from .results import decided_once
 
@@ -79,7 +80,11 @@ class ResultCastingMixin:
     ):
         self._outermost = True
         if chunked_fetch and result_type == MULTI:
-            self.connection.next_chunked_read_is_ordered = self._order_totally()
+            # iterator(): tell the chunked cursor how to read rows by key (chunked.py); its
+            # statements select this query's cast columns (or its keys), all exact.
+            keyed_reads = KeyedReads.of(self.query, self.connection)
+            with self.connection.chunked_reads(keyed_reads), self.connection.exact_results():
+                return super().execute_sql(result_type, chunked_fetch, chunk_size)
         self._page_first_wanted = (
             result_type == MULTI and not chunked_fetch and self.connection.page_first_joins
         )
@@ -89,32 +94,6 @@ class ResultCastingMixin:
                 self._page_first_wanted = False
                 result = super().execute_sql(result_type, chunked_fetch, chunk_size)
         return result
-
-    def _order_totally(self) -> bool:
-        """For iterator(): make the order total (the primary key breaks ties), so that chunks
-        read with LIMIT/OFFSET neither repeat nor skip rows. False when that can't be done."""
-        query = self.query
-        if (
-            query.model is None
-            or query.distinct
-            or query.combinator
-            or query.is_sliced
-            or query.group_by is not None
-            or query.extra_order_by
-            or query.select_for_update
-        ):
-            return False
-        ordering = list(
-            query.order_by or (query.get_meta().ordering if query.default_ordering else ())
-        )
-        if "?" in ordering:
-            return False
-        if "pk" not in ordering and "-pk" not in ordering:
-            query = query.clone()
-            query.clear_ordering(force=True)
-            query.add_ordering(*ordering, "pk")
-            self.query = query
-        return True
 
     def _returns_rows_to_python(self) -> bool:
         # The executed query, or a part of the UNION / INTERSECTION / EXCEPT it executes (all

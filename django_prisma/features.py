@@ -1,23 +1,10 @@
-import django
 from django.db.backends.postgresql.features import DatabaseFeatures as PostgresDatabaseFeatures
 from django.utils.functional import cached_property
 
-SERVER_SIDE_CURSOR_TESTS = (
-    "test_server_side_cursor",
-    "test_values",
-    "test_values_list",
-    "test_values_list_flat",
-    "test_values_list_fields_not_equal_to_names",
-    "test_server_side_cursor_many_cursors",
-    "test_closed_server_side_cursor",
-    "test_server_side_cursors_setting",
-    *(("test_server_side_binding",) if django.VERSION < (6, 0) else ()),
-)
-
 
 class DatabaseFeatures(PostgresDatabaseFeatures):
-    # No server-side cursors over HTTP: iterator() reads each chunk with its own LIMIT/OFFSET
-    # statement instead (chunked.py).
+    # iterator(): a server-side cursor inside a transaction, reads by primary key in autocommit
+    # (chunked.py).
     can_use_chunked_reads = True
     # A test database is a fresh local server or an emptied dedicated database, never a clone.
     can_clone_databases = False
@@ -49,6 +36,8 @@ class DatabaseFeatures(PostgresDatabaseFeatures):
                     "backends.postgresql.tests.Tests.test_connect_custom_cursor_factory",
                     "backends.postgresql.tests.Tests.test_connect_server_side_binding",
                     "backends.postgresql.tests.Tests.test_copy_cursors",
+                    "backends.postgresql.test_server_side_cursors.ServerSideCursorsPostgres."
+                    "test_server_side_binding",
                 },
                 "The Prisma server keeps the pool of database connections; OPTIONS['pool'] "
                 "(psycopg_pool) is refused with ImproperlyConfigured.": {
@@ -65,12 +54,6 @@ class DatabaseFeatures(PostgresDatabaseFeatures):
                     "backends.postgresql.tests.Tests.test_nodb_cursor",
                     "backends.postgresql.tests.Tests."
                     "test_nodb_cursor_raises_postgres_authentication_failure",
-                },
-                # Methods, not the class: Django resolves each entry as CLASS.METHOD, and a
-                # class entry breaks a run of only part of its app.
-                "No server-side cursors over HTTP (each request returns a whole result).": {
-                    f"backends.postgresql.test_server_side_cursors.ServerSideCursorsPostgres.{name}"
-                    for name in SERVER_SIDE_CURSOR_TESTS
                 },
             }
         )
@@ -94,10 +77,6 @@ class DatabaseFeatures(PostgresDatabaseFeatures):
                 "schema.tests.SchemaTests.test_alter_array_field_decrease_nested_base_field_length",
                 "schema.tests.SchemaTests.test_func_index_nondeterministic",
                 "schema.tests.SchemaTests.test_func_unique_constraint_nondeterministic",
-                # iterator() reads each chunk with its own LIMIT/OFFSET statement (there are no
-                # server-side cursors over HTTP): a result of several chunks costs one query
-                # per chunk where a server-side cursor costs one.
-                "prefetch_related.tests.PrefetchRelatedTests.test_m2m_prefetching_iterator_with_chunks",
                 "postgres_tests.test_operations.ValidateConstraintTests.test_validate",
             }
         )

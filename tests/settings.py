@@ -1,6 +1,6 @@
 """Django settings for the test suite: the default database is django_prisma; the test runner
-(pytest-django) gives it a local server: Prisma's executor in front of a test database
-on the local PostgreSQL."""
+(pytest-django) gives it a local server: Prisma's executor in front of a test database on the
+local PostgreSQL, or ``@prisma/dev`` with ``DJANGO_PRISMA_TEST_SERVER=dev``."""
 
 import hashlib
 import os
@@ -21,7 +21,7 @@ DATABASES = {
         # One test database per checkout, so that checkouts sharing a PostgreSQL never collide
         # (--reuse-db keeps it between runs).
         "TEST": {
-            "SERVER": "executor",
+            "SERVER": os.environ.get("DJANGO_PRISMA_TEST_SERVER", "executor"),
             "POSTGRES_URL": POSTGRES_URL,
             "NAME": "test_django_prisma_" + hashlib.sha256(__file__.encode()).hexdigest()[:10],
         },

@@ -164,6 +164,11 @@ class Connection:
         return self._tx_id is not None
 
     @property
+    def transaction_id(self) -> str | None:
+        """The server's id of the open transaction: what a server-side cursor belongs to."""
+        return self._tx_id
+
+    @property
     def transaction_failed(self) -> bool:
         return self._tx_error is not None
 

@@ -100,6 +100,11 @@ class Statement:
                 "SET would change a pooled server connection that other requests share: use "
                 "SET LOCAL inside a transaction"
             )
+        if keyword == "DECLARE" and _WITH_HOLD.match(self.sql, _LEADING.match(self.sql).end()):
+            raise NotSupportedError(
+                "a WITH HOLD cursor outlives its transaction on a pooled server connection that "
+                "other requests share: declare it WITHOUT HOLD inside a transaction"
+            )
         if keyword in SESSION_STATEMENTS:
             raise NotSupportedError(
                 f"{keyword} acts on the database session, which over HTTP is a pooled connection "
@@ -145,6 +150,7 @@ def _without_literals(sql: str) -> str:
     return "".join(out)
 
 
+_WITH_HOLD = re.compile(r"\s*DECLARE\s[^;]*?\bCURSOR\s+WITH\s+HOLD\s+FOR\b", re.I | re.S)
 _SESSION_ADVISORY = re.compile(r"\bpg_(try_)?advisory_lock(_shared)?\s*\(", re.I)
 _SET_CONFIG_CALL = re.compile(r"\bset_config\s*\(", re.I)
 _SET_CONFIG = re.compile(

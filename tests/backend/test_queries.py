@@ -25,34 +25,6 @@ def test_iterator_reads_every_row_in_order():
     assert len(emails) == 250 and emails[0] == "u0@example.com"
 
 
-def test_iterator_reads_chunk_by_chunk_with_a_total_order():
-    make_users(250)
-    User.objects.update(name="same")  # ties everywhere: the primary key must break them
-    with CaptureQueriesContext(connection) as queries:
-        iterator = User.objects.order_by("name").iterator(chunk_size=100)
-        first = next(iterator)
-        assert len([q for q in queries if "LIMIT" in q["sql"]]) == 1  # one chunk read so far
-        rest = list(iterator)
-    pks = [first.pk, *(u.pk for u in rest)]
-    assert len(pks) == 250 and len(set(pks)) == 250 and pks == sorted(pks)
-    pages = [q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"]]
-    assert len(pages) == 3
-    assert pages[0].endswith("LIMIT 100 OFFSET 0") and pages[2].endswith("OFFSET 200")
-    assert '"users"."name" ASC, "users"."id" ASC' in pages[0]
-
-
-def test_iterator_of_a_sliced_or_distinct_queryset_reads_it_whole():
-    make_users(30)
-    with CaptureQueriesContext(connection) as queries:
-        sliced = list(User.objects.order_by("id")[5:25].iterator(chunk_size=7))
-        distinct = list(
-            User.objects.values_list("name", flat=True).distinct().iterator(chunk_size=7)
-        )
-    assert len(sliced) == 20 and len(distinct) == 30
-    assert len(queries) == 2 and "OFFSET 5" in queries[0]["sql"]
-    assert "OFFSET" not in queries[1]["sql"]
-
-
 def test_select_for_update_inside_atomic():
     make_users(1)
     with transaction.atomic():
