@@ -77,11 +77,11 @@ class Cursor:
     def execute(self, sql: str, params=None):
         self._check()
         self._reset()
-        tracing.note_query(self, sql, params)
         text = interpolate(sql, params, self.connection.as_literal)
         self.query = text
         parts = split_statements(text)
         if len(parts) > 1:
+            tracing.note_query(self, sql, params)
             return self._execute_statements(sql, params, parts)
         statement = Statement(parts[0])
         if describe.changes_schema(statement):
@@ -95,6 +95,8 @@ class Cursor:
             description = describe.description_for(self.connection, key, statement)
             if description is not None and description.cast:
                 statement = Statement(description.sql(statement.sql))
+        # Noted after the description, whose request (once per template) is not the statement's.
+        tracing.note_query(self, sql, params)
         result, headers = self.connection._run(statement)
         self.response_headers = headers
         if statement.returns_rows:
