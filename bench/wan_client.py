@@ -283,6 +283,8 @@ def cold(config) -> dict:
 
 
 def main() -> None:
+    # This script is the ROOT_URLCONF: Django must find its urlpatterns, not import a new copy.
+    sys.modules.setdefault("wan_client", sys.modules[__name__])
     if CONFIG["mode"] == "cold":
         result = cold(CONFIG)
     else:
