@@ -15,6 +15,7 @@ from .dbapi.url import parse_url, split_api_key
 # OPTIONS understood by the driver, with the type each must have.
 DRIVER_OPTIONS = {
     "atomic_autocommit_writes": bool,
+    "replay_errors": bool,
     "transaction_timeout": int,
     "transaction_max_wait": int,
     "connect_timeout": (int, float),
@@ -224,6 +225,11 @@ def check_client_encoding(encoding) -> None:
 _PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 
 
+# Run-time parameters that change how results print, which the Prisma server then misreads (a
+# timestamptz printed in another zone is read as UTC; another DateStyle does not parse).
+RESULT_FORMAT_PARAMETERS = frozenset({"timezone", "datestyle", "intervalstyle"})
+
+
 def server_parameters(options) -> list[tuple[str, str]]:
     """libpq's OPTIONS["options"] (``-c search_path=app,public -c statement_timeout=5s`` or
     ``--search_path=app``) → (name, value) pairs. There is no session to set them on: each
@@ -252,6 +258,12 @@ def server_parameters(options) -> list[tuple[str, str]]:
         if not sep or not _PARAMETER_NAME.match(name):
             raise ImproperlyConfigured(
                 f"OPTIONS['options'] = {options!r}: {setting!r} is not name=value"
+            )
+        if name.lower() in RESULT_FORMAT_PARAMETERS:
+            raise ImproperlyConfigured(
+                f"OPTIONS['options'] = {options!r}: {name} cannot be set for django_prisma: the "
+                "Prisma server reads results in UTC and ISO formats and would return wrong "
+                "values (the time zone follows Django's TIME_ZONE and USE_TZ)"
             )
         parameters.append((name, value))
     return parameters

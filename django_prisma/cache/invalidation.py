@@ -51,6 +51,11 @@ def _transport_for(connection):
     if target is state.endpoint:
         connection.ensure_connection()
         return connection.connection.transport
+    # Never the configured (non-test) database's cache while test databases are in use.
+    from django_prisma.creation import TEST_RUN
+
+    params = connection.get_connection_params()
+    TEST_RUN.check(params["url"], params["api_key"], connection.alias)
     with _remote_lock:
         transport = _remote.get(target.api_key)
         if transport is None:

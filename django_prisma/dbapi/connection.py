@@ -29,6 +29,8 @@ from .url import parse_url
 
 logger = logging.getLogger("django_prisma.dbapi")
 
+REPLAY_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = '2s'"
+
 ISOLATION_LEVELS = {
     "read uncommitted": "READ UNCOMMITTED",
     "read committed": "READ COMMITTED",
@@ -84,6 +86,7 @@ class Connection:
         naive_datetimes: bool = False,
         session_time_zone: str | None = None,
         atomic_autocommit_writes: bool = True,
+        replay_errors: bool = False,
         session_parameters: list[tuple[str, str]] | tuple = (),
     ):
         self.endpoint = parse_url(url, api_key)
@@ -103,6 +106,11 @@ class Connection:
         # Autocommit writes travel in a `transaction` plan node (plans.single): immune to the
         # executor's pool poisoning, at a measured ~1 ms per write. Off only by choice.
         self.atomic_autocommit_writes = bool(atomic_autocommit_writes)
+        # Run a failed statement (or a transaction whose COMMIT failed) once more, in a block
+        # that always rolls back, for the parts of PostgreSQL's report the server drops
+        # (DETAIL, table, schema). Off unless asked: triggers with effects outside the
+        # transaction (dblink, HTTP calls) would fire twice.
+        self.replay_errors = bool(replay_errors)
         self._decode_options = {"json_as_text": json_as_text}
         self._parameter_prelude = [
             f"SELECT set_config({quote(name)}, {quote(value)}, true)"
@@ -222,7 +230,7 @@ class Connection:
         try:
             self._end("commit")
         except IntegrityError as error:
-            if error.http_status == 500 and journal:
+            if error.http_status == 500 and journal and self.replay_errors:
                 # A deferred constraint failed at COMMIT; the executor said only its kind.
                 raise self._replayed_commit(error, journal) from None
             raise
@@ -368,10 +376,10 @@ class Connection:
         try:
             result = self._send(statement)
         except DatabaseError as error:
-            if not in_transaction and errors.worth_replaying(error):
+            if not in_transaction and self.replay_errors and errors.worth_replaying(error):
                 raise self._completed(error, [statement.sql]) from None
             raise
-        if in_transaction:
+        if in_transaction and self.replay_errors:
             self._journal.note(statement)
         return result
 
@@ -453,10 +461,10 @@ class Connection:
         try:
             count = self._send_batch(head, statements)
         except DatabaseError as error:
-            if not in_transaction and errors.worth_replaying(error):
+            if not in_transaction and self.replay_errors and errors.worth_replaying(error):
                 raise self._completed(error, statements) from None
             raise
-        if in_transaction:
+        if in_transaction and self.replay_errors:
             for sql in statements:
                 self._journal.note(Statement(sql))
         return count
@@ -535,7 +543,10 @@ class Connection:
         # The zone's SET LOCAL goes inside the block: the block is one statement, its own
         # transaction, where SET LOCAL holds.
         block = replay_block([*self._zone_prelude, *statements], check_deferred=check_deferred)
-        payload = plans.single(block, returns_rows=False, atomic=False)
+        # Bounded: a replay doubles the cost of the failed work, never more than this.
+        payload = plans.single(
+            block, returns_rows=False, atomic=True, prelude=[REPLAY_STATEMENT_TIMEOUT]
+        )
         try:
             self.transport.request("POST", "/query", payload, idempotent=False)
         except DatabaseError as error:

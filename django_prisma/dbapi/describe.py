@@ -36,7 +36,7 @@ from psycopg.pq import Format
 from . import plans
 from .exceptions import DatabaseError, DataError
 from .literals import _Context
-from .statements import Statement
+from .statements import Statement, without_literals
 
 # Types the executor returns exactly, as the Python value psycopg gives (its name for them):
 # every other column is read as text and loaded by psycopg.
@@ -201,9 +201,17 @@ _MISSING = object()
 _cache = _Cache()
 
 
+_DATA_MODIFYING = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.I)
+
+
 def describable(statement: Statement) -> bool:
-    """A query a view can hold (no SELECT … INTO, no data-modifying statement)."""
-    return statement.keyword in _DESCRIBABLE and " INTO " not in statement.sql.upper()
+    """A query a view can hold (no SELECT … INTO, no data-modifying statement, in a WITH's
+    parts or after them)."""
+    if statement.keyword not in _DESCRIBABLE or " INTO " in statement.sql.upper():
+        return False
+    return statement.keyword != "WITH" or not _DATA_MODIFYING.search(
+        without_literals(statement.sql)
+    )
 
 
 def changes_schema(statement: Statement) -> bool:
@@ -260,13 +268,19 @@ def description_for(connection, key, statement: Statement, *, raise_own_errors: 
         if code in _VIEW_ONLY_ERRORS:
             if code not in _CIRCUMSTANTIAL_ERRORS:
                 _cache.put(key, None)
-        elif raise_own_errors and code.startswith("42"):
+        elif raise_own_errors and code.startswith("42") and not _replayed_when_run(connection):
             raise  # the statement's own error (syntax, a missing table …): it would fail so
         if connection.in_transaction and connection.transaction_failed:
             _recover(connection)
         return None
     _cache.put(key, description)
     return description
+
+
+def _replayed_when_run(connection) -> bool:
+    """Whether running the statement (which fails the same way, changing nothing) would give
+    PostgreSQL's whole report: the connection replays autocommit errors (``replay_errors``)."""
+    return connection.replay_errors and connection.autocommit and not connection.in_transaction
 
 
 def forget(key) -> None:

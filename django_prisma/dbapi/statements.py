@@ -121,7 +121,7 @@ class Statement:
                 )
         lowered = self.sql.lower()
         if "advisory" in lowered or "set_config" in lowered:
-            code = _without_literals(self.sql)  # a value may mention these
+            code = without_literals(self.sql)  # a value may mention these
             if _SESSION_ADVISORY.search(code):
                 raise NotSupportedError(
                     "session advisory locks are shared through the server's connection pool: "
@@ -138,7 +138,7 @@ class Statement:
                     _check_time_zone(call, value_group=2)
 
 
-def _without_literals(sql: str) -> str:
+def without_literals(sql: str) -> str:
     """``sql`` with its literals, quoted identifiers and comments blanked out."""
     out = []
     last = 0

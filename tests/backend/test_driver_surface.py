@@ -25,8 +25,19 @@ def test_pg_version_is_the_servers():
     assert connection.connection.transport.requests_sent == before
 
 
+@pytest.fixture
+def replay_errors(request):
+    """OPTIONS["replay_errors"] on the open driver connection for one test."""
+    connection.ensure_connection()
+    driver = connection.connection
+    driver.replay_errors = getattr(request, "param", True)
+    yield driver.replay_errors
+    driver.replay_errors = False
+
+
+@pytest.mark.parametrize("replay_errors", [False, True], indirect=True)
 @pytest.mark.parametrize("in_atomic", [False, True])
-def test_integrity_error_wraps_psycopgs_class_with_the_whole_report(in_atomic):
+def test_integrity_error_wraps_psycopgs_class_with_the_whole_report(in_atomic, replay_errors):
     User.objects.create(email="taken@example.com")
     with pytest.raises(IntegrityError) as info:
         if in_atomic:
@@ -38,13 +49,15 @@ def test_integrity_error_wraps_psycopgs_class_with_the_whole_report(in_atomic):
     assert isinstance(cause, psycopg.errors.UniqueViolation)
     assert cause.diag.constraint_name == "users_email_key"
     assert cause.diag.sqlstate == "23505"
-    if not in_atomic:  # outside a transaction the report is replayed whole
+    if not in_atomic and replay_errors:  # outside a transaction, replayed whole when asked
         assert cause.diag.message_detail == "Key (email)=(taken@example.com) already exists."
         assert cause.diag.table_name == "users"
         assert str(info.value) == str(cause)
+    else:  # nothing runs twice: the key is what the server did not send
+        assert cause.diag.message_detail is None
 
 
-def test_deferred_foreign_key_at_commit_names_table_and_constraint():
+def test_deferred_foreign_key_at_commit_names_table_and_constraint(replay_errors):
     owner = User.objects.create(email="owner@example.com")
     with pytest.raises(IntegrityError) as info, transaction.atomic():
         Pet.objects.create(name="Tom", owner=owner)

@@ -78,6 +78,8 @@ def test_libpq_options_tools_add_are_ignored_with_a_debug_log(server, caplog):
         ({"options": "-d 5"}, "only '-c name=value'"),
         ({"options": "-c search_path"}, "is not name=value"),
         ({"options": 5}, "must be a string"),
+        ({"options": "-c timezone=America/New_York"}, "cannot be set for django_prisma"),
+        ({"options": "-c DateStyle=German"}, "cannot be set for django_prisma"),
         ({"chunk_size": 100}, r"no longer accepted .*iterator\(chunk_size=n\)"),
     ],
 )
