@@ -245,3 +245,20 @@ def test_type_objects_compare_with_the_oids_of_a_described_result(conn):
     assert codes[0] == dbapi.NUMBER and codes[1] == dbapi.STRING
     assert codes[2] == dbapi.DATETIME and codes[3] == dbapi.DATETIME
     assert codes[1] != dbapi.NUMBER and codes[0] != dbapi.STRING
+
+
+def test_data_modifying_with_statements_run_as_written(conn, make_table):
+    """A WITH whose parts or main statement change data cannot be a view: never described,
+    it runs as written (as with psycopg)."""
+    table = make_table("id int PRIMARY KEY, v int")
+    cursor = conn.cursor()
+    cursor.execute(f"INSERT INTO {table} VALUES (1, 10), (2, 20)")
+    cursor.execute(
+        f"WITH x AS (SELECT 1 AS one) UPDATE {table} SET v = v + 1 WHERE id IN (SELECT one FROM x)"
+    )
+    cursor.execute(
+        f"WITH d AS (DELETE FROM {table} WHERE id = 2 RETURNING id) SELECT count(*) FROM d"
+    )
+    assert cursor.fetchone() == (1,)
+    cursor.execute(f"SELECT id, v FROM {table} ORDER BY id")
+    assert cursor.fetchall() == [(1, 11)]
