@@ -80,7 +80,9 @@ APPS: dict[str, App] = {
         "pytest",
         ("-m", "pytest", "tests"),
         "trees: materialized path (raw SQL updates), nested sets, adjacency list, ltree",
-        env={"DATABASE_ENGINE": "psql"},  # its PostgreSQL flavour: ltree models and tests
+        # Its PostgreSQL flavour (ltree models and tests); settings known before the conftest,
+        # which imports models, is loaded.
+        env={"DATABASE_ENGINE": "psql", "DJANGO_SETTINGS_MODULE": "tests.settings"},
     ),
     "simple_history": App(
         "django-simple-history",
@@ -120,7 +122,20 @@ APPS: dict[str, App] = {
                 "settings.DATABASES['default']['ENGINE'] != 'django.db.backends.postgresql'",
                 f"not {VENDOR_IS_POSTGRESQL}",
             ),
-        ),  # fmt: skip
+        ),
+        causes=(
+            (
+                r".",
+                "known defect (a): the alias `secondary`, whose settings equal `default`'s, is"
+                " not pointed at the test server (Django's `set_as_test_mirror` copies `NAME`"
+                " only; django_prisma's test server lives in `URL`/`TOKEN`), so"
+                " `MultiDBTransactionAPIExceptionTests` fails to connect in `setUpClass`;"
+                " Django's `TestCase` then leaves `default`'s class-wide atomic block open and"
+                " every later test on `default` fails with 'the connection is closed'. With a"
+                " mirror that copies `URL`/`TOKEN`, all 1664 outcomes equal native's (checked"
+                " once by hand).",
+            ),
+        ),
     ),
     "django_filter": App(
         "django-filter",
@@ -129,6 +144,8 @@ APPS: dict[str, App] = {
         "unittest",
         ("runtests.py", "-v2", "--noinput"),
         "filtering: lookups, ranges, date/time filters with time zones",
+        both="ChoiceFilterTests and MultipleChoiceFilterTests create rows with hard-coded foreign"
+        " keys (author=1) that exist only where each test's ids restart at 1 (SQLite)",
     ),
     "guardian": App(
         "django-guardian",
@@ -146,6 +163,22 @@ APPS: dict[str, App] = {
         ("-m", "pytest", "tests"),
         "utilities: inheritance managers (select_related casts), field trackers, soft delete",
     ),
+    "import_export": App(
+        "django-import-export",
+        "4.4.3",
+        (
+            "tablib[html,ods,xls,xlsx,yaml]==3.9.0",
+            "chardet==5.2.0",
+            "pytz==2024.2",
+            "memory-profiler==0.61.0",
+            "django-extensions==3.2.3",
+        ),
+        "unittest",
+        ("manage.py", "test", "core", "-v2", "--noinput"),
+        "import/export: bulk create/update in transactions with savepoints, admin actions",
+        cwd="tests",
+        env={"IMPORT_EXPORT_TEST_TYPE": "postgres"},  # its PostgreSQL flavour (transactions on)
+    ),  # fmt: skip
     "ordered_model": App(
         "django-ordered-model",
         "3.7.4",
@@ -321,7 +354,7 @@ def run_suite(name: str, app: App, backend: str, timeout: int) -> dict:
         if app.runner == "pytest":
             command += ["-v", "-rN", "-p", "no:cacheprovider", "--color=no"]
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
             **app.env,
             "PYTHONPATH": os.pathsep.join([str(SITE), str(ROOT)]),
             "ECOSYSTEM_BACKEND": backend,
@@ -329,7 +362,6 @@ def run_suite(name: str, app: App, backend: str, timeout: int) -> dict:
             "PYTHONDONTWRITEBYTECODE": "1",
             "COLUMNS": "200",
         }
-        env.pop("DJANGO_SETTINGS_MODULE", None)
         output, seconds, timed_out = run_bounded(command, source / app.cwd, env, timeout)
     outcomes, finished = PARSERS[app.runner](output)
     crashed = timed_out or not finished
