@@ -348,6 +348,15 @@ def apply_patches(source: Path, app: App) -> None:
 # ---------------------------------------------------------------------------------- running
 
 
+def backend_only(tmp: Path) -> Path:
+    """A folder that makes ``django_prisma`` importable and nothing else of this checkout (its
+    ``tests`` package would shadow a suite's own ``tests``)."""
+    folder = tmp / "backend"
+    folder.mkdir()
+    (folder / "django_prisma").symlink_to(ROOT / "django_prisma", target_is_directory=True)
+    return folder
+
+
 def spec_for(name: str) -> dict:
     pg = urlsplit(POSTGRES_URL)
     return {
@@ -367,7 +376,7 @@ def spec_for(name: str) -> dict:
 def run_suite(name: str, app: App, backend: str, timeout: int) -> dict:
     venv = app_venv(name, app)
     with tempfile.TemporaryDirectory(prefix=f"ecosystem-{name}-") as tmp:
-        source = extract(sdist(app), Path(tmp))
+        source = extract(sdist(app), Path(tmp) / "src")
         apply_patches(source, app)
         command = [str(python_of(venv)), *app.command]
         if app.runner == "pytest":
@@ -376,7 +385,7 @@ def run_suite(name: str, app: App, backend: str, timeout: int) -> dict:
             **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
             **app.env,
             "PYTHONPATH": os.pathsep.join(
-                [str(SITE), *(str(source / p) for p in app.paths), str(ROOT)]
+                [str(SITE), *(str(source / p) for p in app.paths), str(backend_only(Path(tmp)))]
             ),
             "ECOSYSTEM_BACKEND": backend,
             "ECOSYSTEM_SPEC": json.dumps(spec_for(name)),
