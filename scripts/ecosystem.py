@@ -526,12 +526,16 @@ def render(results: dict[str, dict[str, dict]]) -> tuple[str, int]:
                 section.append("Every test has the same outcome on both backends.")
             else:
                 section += ["| test | native | prisma | cause |", "| --- | --- | --- | --- |"]
+                causes: dict[str, int] = {}  # each cause written once, below the table
                 for test, n, p in diffs:
                     cause = cause_of(app, test)
                     if cause is None:
                         unexplained += 1
-                        cause = "**not yet explained**"
-                    section.append(f"| `{test}` | {n} | {p} | {cause} |")
+                        cell = "**not yet explained**"
+                    else:
+                        cell = f"[{causes.setdefault(cause, len(causes) + 1)}]"
+                    section.append(f"| `{test}` | {n} | {p} | {cell} |")
+                section += [""] + [f"[{i}] {cause}" for cause, i in causes.items()]
             if both:
                 section += [
                     "",
