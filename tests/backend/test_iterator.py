@@ -55,13 +55,14 @@ def result_sizes(monkeypatch):
     """(columns, rows) of every result the driver decodes: what one request brought into
     memory."""
     sizes = []
-    original = dbapi_cursor.Cursor._set_result
+    original = dbapi_cursor.Cursor._show
 
-    def record(self, result):
-        original(self, result)
-        sizes.append((len(self.description), len(self._rows)))
+    def record(self, description, rows, rowcount):
+        original(self, description, rows, rowcount)
+        if description is not None:
+            sizes.append((len(description), len(rows)))
 
-    monkeypatch.setattr(dbapi_cursor.Cursor, "_set_result", record)
+    monkeypatch.setattr(dbapi_cursor.Cursor, "_show", record)
     return sizes
 
 
