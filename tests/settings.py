@@ -4,6 +4,7 @@ local PostgreSQL, or ``@prisma/dev`` with ``DJANGO_PRISMA_TEST_SERVER=dev``."""
 
 import hashlib
 import os
+import sys
 
 POSTGRES_URL = os.environ.get(
     "DJANGO_PRISMA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -18,12 +19,14 @@ DATABASES = {
     "default": {
         "ENGINE": "django_prisma",
         "URL": "prisma+postgres://localhost:51213/?api_key=unused-outside-tests",
-        # One test database per checkout, so that checkouts sharing a PostgreSQL never collide
+        # One test database per checkout and virtualenv, so that checkouts (and the Django 5.2
+        # and 6.0 runs) sharing a PostgreSQL never collide
         # (--reuse-db keeps it between runs).
         "TEST": {
             "SERVER": os.environ.get("DJANGO_PRISMA_TEST_SERVER", "executor"),
             "POSTGRES_URL": POSTGRES_URL,
-            "NAME": "test_django_prisma_" + hashlib.sha256(__file__.encode()).hexdigest()[:10],
+            "NAME": "test_django_prisma_"
+            + hashlib.sha256(f"{__file__} {sys.prefix}".encode()).hexdigest()[:10],
         },
     },
 }
