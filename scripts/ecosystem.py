@@ -124,19 +124,6 @@ APPS: dict[str, App] = {
                 f"not {VENDOR_IS_POSTGRESQL}",
             ),
         ),
-        causes=(
-            (
-                r".",
-                "known defect (a): the alias `secondary`, whose settings equal `default`'s, is"
-                " not pointed at the test server (Django's `set_as_test_mirror` copies `NAME`"
-                " only; django_prisma's test server lives in `URL`/`TOKEN`), so"
-                " `MultiDBTransactionAPIExceptionTests` fails to connect in `setUpClass`;"
-                " Django's `TestCase` then leaves `default`'s class-wide atomic block open and"
-                " every later test on `default` fails with 'the connection is closed'. With a"
-                " mirror that copies `URL`/`TOKEN`, all 1664 outcomes equal native's (checked"
-                " once by hand).",
-            ),
-        ),
     ),
     "django_filter": App(
         "django-filter",
