@@ -25,7 +25,8 @@ import time
 
 import orjson
 
-from . import plans
+from . import errors, plans
+from .exceptions import Error
 from .transport import Transport
 
 INSTRUMENTATION = "django_prisma"
@@ -125,7 +126,7 @@ class TracingTransport(Transport):
                 # The transaction ends with a failed start, commit or rollback, and when the
                 # server no longer has it (409 to one of its statements).
                 if step in ("start", "commit", "rollback") or (
-                    within is not None and getattr(error, "http_status", None) == 409
+                    within is not None and _closes_transaction(error)
                 ):
                     self._end_transaction_span(error=type(error).__qualname__)
                 raise
@@ -248,6 +249,10 @@ def _cache_request_attributes(headers: dict) -> dict:
     if tags:
         attributes["prisma.accelerate.cache.tags"] = tags.split(",")
     return attributes
+
+
+def _closes_transaction(error: Exception) -> bool:
+    return isinstance(error, Error) and errors.transaction_closed(error)
 
 
 def _record_error(span, error: Exception) -> None:

@@ -8,9 +8,8 @@ import time
 from http.cookies import SimpleCookie
 
 from .. import __version__ as VERSION
+from . import errors, tls
 from . import exceptions as exc
-from . import tls
-from .errors import error_from_response
 from .http import (
     AnswerLost,
     AnswerTimeout,
@@ -223,56 +222,30 @@ class Transport:
                 self.close()
                 if attempt + 1 < attempts:
                     continue
-                raise exc.OperationalError(
-                    f"cannot connect to the Prisma server at {origin}: {error}"
-                ) from None
+                raise errors.connect_failed(origin, str(error)) from None
             except NotSent as error:
                 # Not a byte of the request was written: it cannot have run, whatever it is.
                 self.close()
                 if attempt + 1 < attempts:
                     continue
-                raise exc.OperationalError(
-                    f"the connection to the Prisma server at {origin} failed before the request "
-                    f"was sent: {error}"
-                ) from None
+                raise errors.not_sent(origin, str(error)) from None
             except TLSFailed as error:
                 self.close()
-                raise exc.OperationalError(f"TLS failure talking to {origin}: {error}") from None
+                raise errors.tls_failed(origin, str(error)) from None
             except AnswerTimeout:
                 self.close()
-                if idempotent:
-                    raise exc.OperationalError(
-                        f"the Prisma server at {origin} did not answer within {self.read_timeout} s"
-                    ) from None
-                raise exc.OutcomeUnknown(
-                    f"the Prisma server at {origin} did not answer within "
-                    f"{self.read_timeout} s; the statement may or may not have run, "
-                    "so it was not retried"
+                raise errors.answer_timeout(
+                    origin, self.read_timeout, idempotent=idempotent
                 ) from None
             except MalformedResponse as error:
                 # The server answered, but not in HTTP: sending again would likely get the same.
                 self.close()
-                if idempotent:
-                    raise exc.OperationalError(
-                        f"the Prisma server at {origin} sent a malformed HTTP response: {error}"
-                    ) from None
-                raise exc.OutcomeUnknown(
-                    f"the Prisma server at {origin} sent a malformed HTTP response ({error}); "
-                    "the statement may or may not have run, so it was not retried"
-                ) from None
+                raise errors.answer_malformed(origin, str(error), idempotent=idempotent) from None
             except AnswerLost as error:
                 self.close()
                 if idempotent and attempt + 1 < attempts:
                     continue
-                if idempotent:
-                    raise exc.OperationalError(
-                        f"the connection to the Prisma server at {origin} failed: {error}"
-                    ) from None
-                raise exc.OutcomeUnknown(
-                    f"the connection to the Prisma server at {origin} failed after "
-                    f"the request was sent ({error}); it may or may not have run, so "
-                    "it was not retried"
-                ) from None
+                raise errors.answer_lost(origin, str(error), idempotent=idempotent) from None
             self._last_used = time.monotonic()
             if self._fresh:
                 self._fresh = False
@@ -287,20 +260,10 @@ class Transport:
             if 200 <= status < 300:
                 return Response(status, data, response_headers)
             if status in (502, 504) and not idempotent:
-                # A gateway's "bad gateway" / "gateway timeout" may come after the origin ran the
-                # request: for a write that is an unknown outcome, not a clean failure.
-                raise exc.OutcomeUnknown(
-                    f"the Prisma server at {origin} answered HTTP {status} "
-                    "(a gateway failure); the statement may or may not have run, so it was not "
-                    "retried",
-                    http_status=status,
-                )
+                raise errors.gateway_failed(origin, status)
             if 300 <= status < 400:
-                raise exc.OperationalError(
-                    f"the Prisma server answered a redirect (HTTP {status}); redirects are "
-                    "not followed, so that the API key is never sent elsewhere"
-                )
-            raise error_from_response(status, data, response_headers)
+                raise errors.redirected(status)
+            raise errors.error_from_response(status, data, response_headers)
         raise AssertionError("unreachable")
 
 
