@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 from . import describe, plans, tracing
 from .decoding import column_conversions, converters_for, decode_rows
@@ -12,6 +13,14 @@ from .statements import Statement, split_statements
 from .status import command_status
 
 _TRANSACTION_BOOKKEEPING = frozenset({"SAVEPOINT", "RELEASE", "ROLLBACK"})
+
+
+class ResultSnapshot(NamedTuple):
+    """A cursor's current result, whole: ``Cursor.result_snapshot()`` takes one,
+    ``Cursor.restore_result()`` makes one current again (a result cache's seam)."""
+
+    description: tuple
+    rows: list
 
 
 class Cursor:
@@ -57,6 +66,22 @@ class Cursor:
             raise InterfaceError("the cursor is closed")
         if self.connection.closed:
             raise InterfaceError("the connection is closed")
+
+    def result_snapshot(self) -> ResultSnapshot | None:
+        """The current result (its description and every row, fetched or not), None when the
+        last operation produced none. The cursor's position is untouched: fetching goes on."""
+        if self.description is None:
+            return None
+        return ResultSnapshot(self.description, list(self._rows))
+
+    def restore_result(self, snapshot: ResultSnapshot, query: str | None = None) -> None:
+        """Make ``snapshot`` the current result, as if ``execute(query)`` had just returned it
+        (positioned before its first row), without a request."""
+        self._reset()
+        self.query = query
+        self.response_headers = None
+        rows = list(snapshot.rows)
+        self._show(snapshot.description, rows, len(rows))
 
     def _reset(self) -> None:
         self.description = None

@@ -35,7 +35,6 @@ from psycopg.pq import Format
 
 from . import plans
 from .exceptions import DatabaseError, DataError
-from .literals import _Context
 from .statements import Statement
 
 # Types the executor returns exactly, as the Python value psycopg gives (its name for them):
@@ -160,7 +159,7 @@ def _transformer(connection) -> Transformer:
     adapters = connection.adapters
     cached = getattr(connection, "_describe_loaders", None)
     if cached is None or cached[0] is not adapters or cached[1] != adapters.generation:
-        cached = (adapters, adapters.generation, Transformer(_Context(adapters)))
+        cached = (adapters, adapters.generation, Transformer(adapters))
         connection._describe_loaders = cached
     return cached[2]
 

@@ -49,17 +49,10 @@ class Adapters(AdaptersMap):
         self.generation += 1
 
 
-class _Context:
-    __slots__ = ("adapters", "connection")
-
-    def __init__(self, adapters):
-        self.adapters = adapters
-        self.connection = None
-
-
 def literal_function(adapters: AdaptersMap):
-    """psycopg's ``as_literal`` over ``adapters`` (a fresh transformer: dumpers are cached)."""
-    return Transformer(_Context(adapters)).as_literal
+    """psycopg's ``as_literal`` over ``adapters`` (a fresh transformer: dumpers are cached). An
+    ``AdaptersMap`` is itself one of psycopg's ``AdaptContext`` objects (with no connection)."""
+    return Transformer(adapters).as_literal
 
 
 def quote(value, as_literal=_as_literal) -> str:
