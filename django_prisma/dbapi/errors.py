@@ -418,9 +418,11 @@ def _transaction_kind(message: str) -> ErrorKind:
         return ErrorKind.TRANSACTION_EXPIRED
     if "Unable to start a transaction" in message:
         return ErrorKind.TRANSACTION_START_TIMEOUT
+    # "A commit cannot be executed on a committed transaction." / "... on a transaction that
+    # was rolled back." (Prisma's transaction manager)
     if "on a committed transaction" in message:
         return ErrorKind.TRANSACTION_COMMITTED
-    if "on a rolled back transaction" in message:
+    if "rolled back" in message:
         return ErrorKind.TRANSACTION_ROLLED_BACK
     if "already closed" in message or "not found" in message.lower():
         return ErrorKind.TRANSACTION_NOT_FOUND
