@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from types import TracebackType
 from typing import Any
 
@@ -23,8 +24,9 @@ from .exceptions import (
     ProgrammingError,
     TransactionAborted,
 )
+from .http import Headers
 from .info import ConnectionInfo
-from .literals import Adapters, _as_literal, literal_function, quote
+from .literals import Adapters, AsLiteral, _as_literal, literal_function, quote
 from .replay import Journal, replay_block
 from .savepoints import DeferredSavepoints
 from .statements import Statement
@@ -112,6 +114,9 @@ class Connection:
     ProgrammingError = exceptions.ProgrammingError
     NotSupportedError = exceptions.NotSupportedError
 
+    # describe.py's psycopg transformer over ``adapters`` (adapters, their generation, it).
+    _describe_loaders: tuple[Adapters, int, Any] | None = None
+
     def __init__(
         self,
         url: str,
@@ -131,7 +136,7 @@ class Connection:
         naive_datetimes: bool = False,
         session_time_zone: str | None = None,
         atomic_autocommit_writes: bool = True,
-        session_parameters: list[tuple[str, str]] | tuple = (),
+        session_parameters: Sequence[tuple[str, str]] = (),
     ):
         # Refused here, before anything is sent: an invalid level is a configuration error.
         self.isolation_level = isolation_level
@@ -151,7 +156,7 @@ class Connection:
         # Autocommit writes travel in a `transaction` plan node (plans.single): immune to the
         # executor's pool poisoning, at a measured ~1 ms per write. Off only by choice.
         self.atomic_autocommit_writes = bool(atomic_autocommit_writes)
-        self._decode_options = {"json_as_text": json_as_text}
+        self._decode_options: dict[str, Any] = {"json_as_text": json_as_text}
         self._parameter_prelude = [
             f"SELECT set_config({quote(name)}, {quote(value)}, true)"
             for name, value in session_parameters
@@ -167,11 +172,11 @@ class Connection:
         # Where psycopg-style type registrations (django.contrib.postgres's hstore) land: the
         # literals of this connection's statements use them (results are decoded from JSON).
         self.adapters = Adapters(psycopg_adapters)
-        self._literal_function = (0, _as_literal)
+        self._literal_function: tuple[int, AsLiteral] = (0, _as_literal)
         # Extra headers for autocommit reads (Accelerate's cache-control / cache tags), and the
         # headers of the last /query response (cache status); set by the cache API.
-        self.request_headers: dict | None = None
-        self.last_response_headers = None
+        self.request_headers: dict[str, str] | None = None
+        self.last_response_headers: Headers | None = None
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("in transaction" if self.in_transaction else "idle")
@@ -193,7 +198,7 @@ class Connection:
         self._isolation_level = level
 
     @property
-    def as_literal(self):
+    def as_literal(self) -> AsLiteral:
         """psycopg's ``as_literal`` with this connection's registrations (``self.adapters``)."""
         generation, function = self._literal_function
         if generation != self.adapters.generation:
@@ -281,7 +286,9 @@ class Connection:
                 raise self._replayed_commit(error, journal) from None
             raise
 
-    def _replayed_commit(self, error: IntegrityError, journal: list[str]) -> DatabaseError:
+    def _replayed_commit(
+        self, error: exceptions.IntegrityError, journal: list[str]
+    ) -> exceptions.Error:
         replayed = self._replay(journal, check_deferred=True)
         if replayed is None or replayed.pgcode != error.pgcode:
             return error
@@ -328,7 +335,11 @@ class Connection:
             )
 
     def configure_time_zone(
-        self, session_time_zone: str | None, *, naive_datetimes: bool = False, result_time_zone=None
+        self,
+        session_time_zone: str | None,
+        *,
+        naive_datetimes: bool = False,
+        result_time_zone: tzinfo | None = None,
     ) -> None:
         """A time zone for every statement (a SET LOCAL, never a session-wide SET): timestamptz
         values then print in that zone, and ``naive_datetimes`` returns its wall clock; or, with
@@ -385,7 +396,7 @@ class Connection:
             if not quiet:
                 raise
 
-    def _resolve_lost_commit(self, tx_id: str, error: DatabaseError) -> None:
+    def _resolve_lost_commit(self, tx_id: str, error: exceptions.DatabaseError) -> None:
         """The commit's answer was lost: ask the server by rolling back. A rollback that succeeds
         (or finds the transaction rolled back or expired) proves nothing was committed; a server
         that says the transaction was committed ran COMMIT, which PostgreSQL may still have
@@ -564,7 +575,7 @@ class Connection:
             transaction.recovered()  # ROLLBACK TO SAVEPOINT: the transaction is usable
         return orjson.loads(response.body)["data"]
 
-    def _deferred_failure(self, statements: list[str]) -> DatabaseError:
+    def _deferred_failure(self, statements: list[str]) -> exceptions.Error:
         """An autocommit write failed at its COMMIT — a deferred constraint — and the executor's
         answer names no SQLSTATE: replay it (rolled back), so the caller gets PostgreSQL's own
         error; nothing of it stays."""
@@ -578,14 +589,18 @@ class Connection:
             meta={"replayed": False},
         )
 
-    def _completed(self, error: DatabaseError, statements: list[str]) -> DatabaseError:
+    def _completed(
+        self, error: exceptions.DatabaseError, statements: list[str]
+    ) -> exceptions.Error:
         """``error`` with the fields the executor dropped, when a replay meets it again."""
         replayed = self._replay(statements)
         if replayed is None or not errors.same_report(error, replayed):
             return error
         return errors.completed_by_replay(error, replayed)
 
-    def _replay(self, statements: list[str], *, check_deferred: bool = False):
+    def _replay(
+        self, statements: list[str], *, check_deferred: bool = False
+    ) -> exceptions.DatabaseError | None:
         """PostgreSQL's whole report of the first error ``statements`` meet, run again outside
         any transaction of this connection and rolled back (replay.py); None when they ran
         without one or the replay itself failed."""
@@ -601,7 +616,7 @@ class Connection:
             logger.debug("replaying for the error report failed: %s", error)
         return None
 
-    def _read_facts(self, sql: str) -> tuple[tuple, list[str]]:
+    def _read_facts(self, sql: str) -> tuple[tuple[Any, ...], list[str]]:
         """One row of a catalog read for ``info``: in the open transaction when there is a
         usable one (a second server connection may wait on it: ``prisma dev`` runs one
         transaction at a time), otherwise on its own, never starting one."""
@@ -609,7 +624,8 @@ class Connection:
         if self._transaction.state is State.OPEN:
             cursor = self.cursor()
             cursor.execute(sql)
-            return cursor.fetchone(), [column[0] for column in cursor.description]
+            row = cursor.fetchone() or ()  # one row: the query has no FROM
+            return row, [column[0] for column in cursor.description or ()]
         payload = plans.single(sql, returns_rows=True, atomic=False)
         response = self.transport.request("POST", "/query", payload, idempotent=True)
         result = orjson.loads(response.body)["data"]

@@ -634,7 +634,7 @@ def committed_by_server(error: exc.Error) -> bool:
     return error.kind is ErrorKind.TRANSACTION_COMMITTED
 
 
-def first_line(error: BaseException) -> str:
+def first_line(error: BaseException | None) -> str:
     """The first line of ``str(error)``, for messages that quote another error."""
     text = str(error)
     return text.splitlines()[0] if text else ""

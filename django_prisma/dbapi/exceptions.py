@@ -126,11 +126,13 @@ class Error(Exception):
 
     @property
     def detail(self) -> str | None:
-        return self._diagnostics["message_detail"]
+        detail: str | None = self._diagnostics["message_detail"]
+        return detail
 
     @property
     def hint(self) -> str | None:
-        return self._diagnostics["message_hint"]
+        hint: str | None = self._diagnostics["message_hint"]
+        return hint
 
     @property
     def pgconn(self) -> None:

@@ -59,7 +59,8 @@ class Statement:
 
     def __init__(self, sql: str):
         self.sql = sql
-        head = sql[_LEADING.match(sql).end() : 200]
+        leading = _LEADING.match(sql)  # always a match (of the empty string at least)
+        head = sql[leading.end() if leading else 0 : 200]
         match = _WORDS.match(head)
         keyword = match.group(0).upper() if match else ""
         self.keyword = keyword
@@ -174,7 +175,7 @@ _UTC_NAMES = frozenset(
 )
 
 
-def _check_time_zone(match, value_group: int = 1) -> None:
+def _check_time_zone(match: re.Match[str] | None, value_group: int = 1) -> None:
     """A non-UTC session time zone would shift every timestamptz silently: the executor labels
     whatever PostgreSQL prints as +00:00."""
     if match is None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import platform
+import ssl
 import time
 from http.cookies import SimpleCookie
+from typing import Any
 
 from .. import __version__ as VERSION
 from . import errors, tls
@@ -14,6 +16,7 @@ from .http import (
     AnswerLost,
     AnswerTimeout,
     ConnectFailed,
+    Headers,
     HTTPConnection,
     MalformedResponse,
     NotSent,
@@ -34,7 +37,7 @@ IDLE_MARGIN = 0.25
 class Response:
     __slots__ = ("status", "body", "headers")
 
-    def __init__(self, status: int, body: bytes, headers):
+    def __init__(self, status: int, body: bytes, headers: Headers) -> None:
         self.status = status
         self.body = body
         self.headers = headers
@@ -52,7 +55,7 @@ class Transport:
         ca_bundle_only: bool = False,
         idle_timeout: float | None = None,
         user_agent: str | None = None,
-    ):
+    ) -> None:
         self.endpoint = endpoint
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -73,7 +76,7 @@ class Transport:
         self._base_block: bytes | None = None
         self._jwt: str | None = None
         self._conn: HTTPConnection | None = None
-        self._ssl_context = None
+        self._ssl_context: ssl.SSLContext | None = None
         self._last_used = 0.0
         self._fresh = False  # the connection has not answered yet (its TLS session is unknown)
         self.requests_sent = 0
@@ -83,11 +86,11 @@ class Transport:
         return f"<Transport {self.endpoint.origin}>"
 
     @property
-    def timeout(self):
+    def timeout(self) -> tuple[float, float | None]:
         return (self.connect_timeout, self.read_timeout)
 
     @timeout.setter
-    def timeout(self, value) -> None:
+    def timeout(self, value: Any) -> None:
         """Set both timeouts: a (connect, read) pair or an object with ``connect_timeout`` and
         ``read_timeout`` (such as ``urllib3.Timeout``); the next request uses a new socket."""
         if isinstance(value, tuple):
@@ -112,7 +115,7 @@ class Transport:
             tls_session=session,
         )
 
-    def _tls_context(self):
+    def _tls_context(self) -> ssl.SSLContext:
         if self._ssl_context is None:
             try:
                 self._ssl_context = tls.client_context(self.ca_bundle, self.ca_bundle_only)
@@ -160,7 +163,7 @@ class Transport:
         if conn is not None:
             conn.close()
 
-    def _headers(self, extra) -> dict:
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
         headers = dict(self._base_headers)
         if self._cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
@@ -170,14 +173,14 @@ class Transport:
             headers.update(extra)
         return headers
 
-    def _header_block(self, extra) -> bytes:
+    def _header_block(self, extra: dict[str, str] | None) -> bytes:
         if not extra and not self._cookies and not self._jwt:
             if self._base_block is None:
                 self._base_block = _encode(self._base_headers)
             return self._base_block
         return _encode(self._headers(extra))
 
-    def _remember(self, headers) -> None:
+    def _remember(self, headers: Headers) -> None:
         jwt = headers.get(JWT_HEADER)
         if jwt:
             self._jwt = jwt
@@ -200,7 +203,7 @@ class Transport:
         body: bytes | None = None,
         *,
         idempotent: bool,
-        headers: dict | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Response:
         """Send one request; raise the mapped exception for anything but 2xx.
 
@@ -267,7 +270,7 @@ class Transport:
         raise AssertionError("unreachable")
 
 
-def _encode(headers: dict) -> bytes:
+def _encode(headers: dict[str, str]) -> bytes:
     lines = []
     for name, value in headers.items():
         text = f"{name}: {value}"
