@@ -8,7 +8,8 @@
   (``reset``, which also forgets a PENDING one); in autocommit a new transaction may start;
 * anything → CLOSED (``close``).
 
-``Connection`` asks it (``open``, ``failed``, ``error``) and moves it; nothing else assigns it.
+``Connection`` reads it (``state``, ``open``, ``id``, ``error``) and moves it through these
+transitions; nothing else assigns it.
 """
 
 from __future__ import annotations
