@@ -21,7 +21,6 @@ from psycopg.pq import Format
 from psycopg.types.range import Range
 
 from .dbapi.decoding import parse_array_literal
-from .dbapi.literals import _Context
 
 # Non-array types the executor cannot return (or returns as text psycopg would parse).
 TEXT_RESULT_TYPES = frozenset(
@@ -137,7 +136,7 @@ def _transformer(dbapi_connection) -> Transformer:
     adapters = dbapi_connection.adapters
     cached = getattr(dbapi_connection, "_django_prisma_loaders", None)
     if cached is None or cached[0] != adapters.generation:
-        cached = (adapters.generation, Transformer(_Context(adapters)))
+        cached = (adapters.generation, Transformer(adapters))
         dbapi_connection._django_prisma_loaders = cached
     return cached[1]
 

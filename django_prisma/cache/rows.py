@@ -1,9 +1,12 @@
 """Reading a result out of, and putting a stored result into, a django_prisma DB-API cursor.
 
-The driver keeps a whole result in memory (``_rows``), so a result can be copied after execute()
-without consuming it, and a stored one handed to Django's fetch calls without a request."""
+The driver keeps a whole result in memory, so a result can be copied after execute() without
+consuming it (``Cursor.result_snapshot``), and a stored one handed to Django's fetch calls without
+a request (``Cursor.restore_result``). Stored entries keep the plain dict form below."""
 
 from __future__ import annotations
+
+from ..dbapi.cursor import ResultSnapshot
 
 
 def dbapi_cursor(context):
@@ -12,16 +15,11 @@ def dbapi_cursor(context):
 
 
 def snapshot(cursor) -> dict | None:
-    if cursor.description is None:
+    result = cursor.result_snapshot()
+    if result is None:
         return None
-    return {"description": cursor.description, "rows": list(cursor._rows)}
+    return {"description": result.description, "rows": result.rows}
 
 
 def load(cursor, result: dict, sql: str) -> None:
-    cursor._reset()
-    cursor.query = sql
-    cursor.description = result["description"]
-    cursor._rows = list(result["rows"])
-    cursor.rowcount = len(cursor._rows)
-    cursor.rownumber = 0
-    cursor.response_headers = None
+    cursor.restore_result(ResultSnapshot(result["description"], result["rows"]), sql)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import time as _time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import (
     DatabaseError,
     DataError,
     Error,
+    ErrorKind,
     IntegrityError,
     InterfaceError,
     InternalError,
@@ -35,14 +36,14 @@ if TYPE_CHECKING:
     from .cursor import Cursor
 
 
-def connect(url: str, **options) -> Connection:
+def connect(url: str, **options: Any) -> Connection:
     """``connect("prisma+postgres://HOST/?api_key=KEY")`` or ``connect(url, api_key=KEY)``."""
     from .connection import Connection
 
     return Connection(url, **options)
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> type:
     # The connection and its HTTP stack (ssl, http.cookies, …) are imported on first use: the
     # backend's operations import the literal and decoding helpers from here at Django's setup.
     if name == "Connection":
@@ -61,27 +62,27 @@ Time = _dt.time
 Timestamp = _dt.datetime
 
 
-def DateFromTicks(ticks):  # noqa: N802 - PEP 249 names
+def DateFromTicks(ticks: float) -> _dt.date:  # noqa: N802 - PEP 249 names
     return Date(*_time.localtime(ticks)[:3])
 
 
-def TimeFromTicks(ticks):  # noqa: N802
+def TimeFromTicks(ticks: float) -> _dt.time:  # noqa: N802
     return Time(*_time.localtime(ticks)[3:6])
 
 
-def TimestampFromTicks(ticks):  # noqa: N802
+def TimestampFromTicks(ticks: float) -> _dt.datetime:  # noqa: N802
     return Timestamp(*_time.localtime(ticks)[:6])
 
 
 Binary = bytes
 
 
-class _TypeSet(frozenset):
+class _TypeSet(frozenset[str | int]):
     """A PEP 249 type object: equal to the type codes of ``description`` it stands for — the
     PostgreSQL type OID of a described result (as psycopg's), or the executor's type name of a
     result the driver did not describe (``Cursor.results_exact``)."""
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, str | int) and not isinstance(other, bool):
             return other in self
         return frozenset.__eq__(self, other)
@@ -115,6 +116,7 @@ __all__ = [
     "DateFromTicks",
     "Endpoint",
     "Error",
+    "ErrorKind",
     "IntegrityError",
     "InterfaceError",
     "InternalError",

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import tzinfo
+from types import TracebackType
+from typing import Any
 
 import orjson
 from psycopg import adapters as psycopg_adapters
@@ -19,11 +24,13 @@ from .exceptions import (
     ProgrammingError,
     TransactionAborted,
 )
+from .http import Headers
 from .info import ConnectionInfo
-from .literals import Adapters, _as_literal, literal_function, quote
+from .literals import Adapters, AsLiteral, _as_literal, literal_function, quote
 from .replay import Journal, replay_block
 from .savepoints import DeferredSavepoints
 from .statements import Statement
+from .transaction_state import State, TransactionState
 from .transport import DEFAULT_ENGINE_HASH, Transport
 from .url import parse_url
 
@@ -48,10 +55,52 @@ _LEVEL_NUMBERS = {
 }
 
 
-def _isolation_name(level) -> str:
+def _isolation_name(level: object) -> str:
     if isinstance(level, int) and not isinstance(level, bool):
         return _LEVEL_NUMBERS.get(int(level), str(level))
     return str(level).lower()
+
+
+def isolation_sql(level: object) -> str | None:
+    """The SQL name of an isolation level (a name in any case, or psycopg's IsolationLevel),
+    None for the server's default; a ProgrammingError for anything else."""
+    if not level:
+        return None
+    sql = ISOLATION_LEVELS.get(_isolation_name(level))
+    if sql is None:
+        raise ProgrammingError(
+            f"unknown isolation level {level!r}: use one of {sorted(ISOLATION_LEVELS)}"
+        )
+    return sql
+
+
+@dataclass(slots=True)
+class _Work:
+    """What one request of statements runs, whatever its shape (one statement, an executemany
+    batch, a plan node the driver built): ``Connection._request`` sends every one alike."""
+
+    #: The statement standing for the work: checked before sending (``check``), held back when
+    #: it is a savepoint statement that may wait (``holdable``), and, a ROLLBACK TO SAVEPOINT,
+    #: making a failed transaction usable again.
+    head: Statement | None
+    #: The SQL it runs, to replay for PostgreSQL's whole error report.
+    sql: list[str]
+    #: The request body for (atomic, prelude).
+    build: Callable[[bool, list[str]], bytes]
+    check: bool = False
+    holdable: bool = False
+    #: In autocommit: inside a ``transaction`` node (``atomic``), after the connection's time
+    #: zone prelude when it has one (``zoned``, which makes it atomic too).
+    atomic: bool = True
+    zoned: bool = True
+    #: In autocommit: safe to send twice; extra request headers.
+    idempotent: bool = False
+    headers: dict[str, str] | None = None
+    #: In autocommit: the response headers become ``last_response_headers``.
+    keeps_headers: bool = True
+    #: What the open transaction's journal notes once it ran (None: nothing, and no replay of
+    #: an autocommit error either).
+    journaled: Callable[[], Iterable[Statement]] | None = None
 
 
 class Connection:
@@ -66,6 +115,9 @@ class Connection:
     InternalError = exceptions.InternalError
     ProgrammingError = exceptions.ProgrammingError
     NotSupportedError = exceptions.NotSupportedError
+
+    # describe.py's psycopg transformer over ``adapters`` (adapters, their generation, it).
+    _describe_loaders: tuple[Adapters, int, Any] | None = None
 
     def __init__(
         self,
@@ -87,8 +139,10 @@ class Connection:
         session_time_zone: str | None = None,
         atomic_autocommit_writes: bool = True,
         replay_errors: bool = False,
-        session_parameters: list[tuple[str, str]] | tuple = (),
+        session_parameters: Sequence[tuple[str, str]] = (),
     ):
+        # Refused here, before anything is sent: an invalid level is a configuration error.
+        self.isolation_level = isolation_level
         self.endpoint = parse_url(url, api_key)
         self.transport = tracing.transport_class(Transport)(
             self.endpoint,
@@ -102,7 +156,6 @@ class Connection:
         self._autocommit = bool(autocommit)
         self.transaction_timeout = int(transaction_timeout)
         self.transaction_max_wait = int(transaction_max_wait)
-        self.isolation_level = isolation_level
         # Autocommit writes travel in a `transaction` plan node (plans.single): immune to the
         # executor's pool poisoning, at a measured ~1 ms per write. Off only by choice.
         self.atomic_autocommit_writes = bool(atomic_autocommit_writes)
@@ -111,41 +164,49 @@ class Connection:
         # (DETAIL, table, schema). Off unless asked: triggers with effects outside the
         # transaction (dblink, HTTP calls) would fire twice.
         self.replay_errors = bool(replay_errors)
-        self._decode_options = {"json_as_text": json_as_text}
+        self._decode_options: dict[str, Any] = {"json_as_text": json_as_text}
         self._parameter_prelude = [
             f"SELECT set_config({quote(name)}, {quote(value)}, true)"
             for name, value in session_parameters
         ]
         self.configure_time_zone(session_time_zone, naive_datetimes=naive_datetimes)
         self._zone_pending = False
-        self._tx_id: str | None = None
-        self._tx_error: DatabaseError | None = None
-        # The error that made the server forget the open transaction (expired, not found): until
-        # rollback(), statements and commit() raise instead of silently starting a new one.
-        self._tx_lost: DatabaseError | None = None
+        # Idle, pending, open, failed, lost or closed (transaction_state.py).
+        self._transaction = TransactionState()
         self._savepoints = DeferredSavepoints()
         # What the open transaction did, to replay it when its COMMIT fails (replay.py).
         self._journal = Journal()
-        # Autocommit off and a statement ran (or was held, like a SAVEPOINT) with no server
-        # transaction started yet: psycopg would have sent BEGIN, so the status is INTRANS.
-        self._begun_locally = False
-        self.closed = False
         self.info = ConnectionInfo(self)
         # Where psycopg-style type registrations (django.contrib.postgres's hstore) land: the
         # literals of this connection's statements use them (results are decoded from JSON).
         self.adapters = Adapters(psycopg_adapters)
-        self._literal_function = (0, _as_literal)
+        self._literal_function: tuple[int, AsLiteral] = (0, _as_literal)
         # Extra headers for autocommit reads (Accelerate's cache-control / cache tags), and the
         # headers of the last /query response (cache status); set by the cache API.
-        self.request_headers: dict | None = None
-        self.last_response_headers = None
+        self.request_headers: dict[str, str] | None = None
+        self.last_response_headers: Headers | None = None
 
     def __repr__(self) -> str:
-        state = "closed" if self.closed else ("in transaction" if self._tx_id else "idle")
+        state = "closed" if self.closed else ("in transaction" if self.in_transaction else "idle")
         return f"<django_prisma Connection {self.endpoint.origin} {state}>"
 
     @property
-    def as_literal(self):
+    def closed(self) -> bool:
+        return self._transaction.state is State.CLOSED
+
+    @property
+    def isolation_level(self) -> object:
+        """The isolation level of the transactions this connection starts (None: the server's
+        default), as set: a name in any case or psycopg's ``IsolationLevel``."""
+        return self._isolation_level
+
+    @isolation_level.setter
+    def isolation_level(self, level: object) -> None:
+        self._isolation_sql = isolation_sql(level)
+        self._isolation_level = level
+
+    @property
+    def as_literal(self) -> AsLiteral:
         """psycopg's ``as_literal`` with this connection's registrations (``self.adapters``)."""
         generation, function = self._literal_function
         if generation != self.adapters.generation:
@@ -161,24 +222,25 @@ class Connection:
 
     @autocommit.setter
     def autocommit(self, value: bool) -> None:
-        if self._tx_id is not None:
+        if self._transaction.open:
             raise ProgrammingError("cannot change autocommit while a transaction is open")
-        self._forget_transaction()
-        self._tx_lost = None
+        self._forget_bookkeeping()
+        if not self.closed:
+            self._transaction.reset()
         self._autocommit = bool(value)
 
     @property
     def in_transaction(self) -> bool:
-        return self._tx_id is not None
+        return self._transaction.open
 
     @property
     def transaction_id(self) -> str | None:
         """The server's id of the open transaction: what a server-side cursor belongs to."""
-        return self._tx_id
+        return self._transaction.id
 
     @property
     def transaction_failed(self) -> bool:
-        return self._tx_error is not None
+        return self._transaction.state is State.FAILED
 
     @property
     def transaction_status(self) -> TransactionStatus:
@@ -187,18 +249,19 @@ class Connection:
         savepoint it holds back, counts), INERROR after a failed statement until rollback (or
         ROLLBACK TO SAVEPOINT), IDLE otherwise, UNKNOWN once closed. ACTIVE is never seen:
         nothing runs between calls."""
-        if self.closed:
+        state = self._transaction.state
+        if state is State.CLOSED:
             return TransactionStatus.UNKNOWN
-        if self._tx_error is not None or (self._tx_lost is not None and not self._autocommit):
+        if state is State.FAILED or (state is State.LOST and not self._autocommit):
             return TransactionStatus.INERROR
-        if self._tx_id is not None or self._begun_locally:
+        if state is State.OPEN or state is State.PENDING:
             return TransactionStatus.INTRANS
         return TransactionStatus.IDLE
 
-    def _forget_transaction(self) -> None:
+    def _forget_bookkeeping(self) -> None:
+        """What is kept for the open transaction: held savepoints, the journal."""
         self._savepoints.clear()
         self._journal.clear()
-        self._begun_locally = False
 
     def cursor(self) -> Cursor:
         self._check_open()
@@ -207,23 +270,24 @@ class Connection:
     def commit(self) -> None:
         self._check_open()
         journal = self._journal.statements[:] if self._journal.complete else None
-        self._forget_transaction()  # held SAVEPOINT/RELEASE of live savepoints change nothing
-        tx_id = self._tx_id
-        if tx_id is None:
-            lost, self._tx_lost = self._tx_lost, None
+        self._forget_bookkeeping()  # held SAVEPOINT/RELEASE of live savepoints change nothing
+        transaction = self._transaction
+        if not transaction.open:
+            lost = transaction.error if transaction.state is State.LOST else None
+            transaction.reset()
             if lost is not None:
                 raise TransactionAborted(
                     "nothing was committed: the server no longer had this transaction "
-                    f"({str(lost).splitlines()[0]})",
+                    f"({errors.first_line(lost)})",
                     pgcode="25P02",
                 )
             return
-        failure = self._tx_error
+        failure = transaction.error
         if failure is not None:
             self._end("rollback", quiet=True)
             raise TransactionAborted(
                 "nothing was committed: a statement of this transaction failed "
-                f"({failure.pgcode or type(failure).__name__}: {str(failure).splitlines()[0]}) "
+                f"({failure.pgcode or type(failure).__name__}: {errors.first_line(failure)}) "
                 "and PostgreSQL rolled the transaction back",
                 pgcode="25P02",
             )
@@ -235,7 +299,9 @@ class Connection:
                 raise self._replayed_commit(error, journal) from None
             raise
 
-    def _replayed_commit(self, error: IntegrityError, journal: list[str]) -> DatabaseError:
+    def _replayed_commit(
+        self, error: exceptions.IntegrityError, journal: list[str]
+    ) -> exceptions.Error:
         replayed = self._replay(journal, check_deferred=True)
         if replayed is None or replayed.pgcode != error.pgcode:
             return error
@@ -243,31 +309,50 @@ class Connection:
 
     def rollback(self) -> None:
         self._check_open()
-        self._forget_transaction()
-        self._tx_lost = None
-        if self._tx_id is not None:
+        self._forget_bookkeeping()
+        if self._transaction.open:
             self._end("rollback")
+        else:
+            self._transaction.reset()
 
     def close(self) -> None:
         if self.closed:
             return
-        if self._tx_id is not None:
+        if self._transaction.open:
             self._end("rollback", quiet=True)
         self.transport.close()
-        self.closed = True
+        self._transaction.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Connection:
         return self
 
-    def __exit__(self, exc_type, exc, tb):
-        if not self.closed:
-            if exc_type is None:
-                self.commit()
-            else:
-                self.rollback()
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.closed:
+            return
+        if exc is None:
+            self.commit()
+            return
+        try:
+            self.rollback()
+        except Exception as failure:
+            # The caller's exception is what went wrong: it goes on, telling of this one too.
+            logger.debug("rollback on leaving the connection's block failed: %s", failure)
+            exc.add_note(
+                "the rollback on leaving the connection's block failed too: "
+                f"{type(failure).__qualname__}: {errors.first_line(failure)}"
+            )
 
     def configure_time_zone(
-        self, session_time_zone: str | None, *, naive_datetimes: bool = False, result_time_zone=None
+        self,
+        session_time_zone: str | None,
+        *,
+        naive_datetimes: bool = False,
+        result_time_zone: tzinfo | None = None,
     ) -> None:
         """A time zone for every statement (a SET LOCAL, never a session-wide SET): timestamptz
         values then print in that zone, and ``naive_datetimes`` returns its wall clock; or, with
@@ -287,35 +372,31 @@ class Connection:
     def begin(self) -> None:
         """Open an interactive transaction now (otherwise the first statement opens it)."""
         self._check_open()
-        if self._tx_id is not None:
+        if self._transaction.open:
             raise ProgrammingError("a transaction is already open")
-        body = {"timeout": self.transaction_timeout, "maxWait": self.transaction_max_wait}
-        if self.isolation_level:
-            level = ISOLATION_LEVELS.get(_isolation_name(self.isolation_level))
-            if level is None:
-                raise ProgrammingError(
-                    f"unknown isolation level {self.isolation_level!r}: use one of "
-                    f"{sorted(ISOLATION_LEVELS)}"
-                )
-            body["isolationLevel"] = level
+        self._check_not_lost()
+        body: dict[str, Any] = {
+            "timeout": self.transaction_timeout,
+            "maxWait": self.transaction_max_wait,
+        }
+        if self._isolation_sql:
+            body["isolationLevel"] = self._isolation_sql
         response = self.transport.request(
             "POST", "/transaction/start", orjson.dumps(body), idempotent=False
         )
-        self._tx_id = orjson.loads(response.body)["id"]
-        self._tx_error = None
+        self._transaction.started(orjson.loads(response.body)["id"])
         self._zone_pending = bool(self._zone_prelude)
 
     def _end(self, action: str, quiet: bool = False) -> None:
-        tx_id, self._tx_id = self._tx_id, None
-        self._tx_error = None
+        tx_id = self._transaction.end()
         try:
             self.transport.request(
                 "POST", f"/transaction/{tx_id}/{action}", None, idempotent=action == "rollback"
             )
         except DatabaseError as error:
-            if action == "commit" and _answer_lost(error):
+            if action == "commit" and errors.outcome_unknown(error):
                 self._resolve_lost_commit(tx_id, error)
-            if action == "rollback" and error.http_status == 409:
+            if action == "rollback" and errors.transaction_closed(error):
                 # Already rolled back (a retried request whose first answer was lost), expired
                 # or forgotten: either way nothing of it can commit any more.
                 logger.debug("rollback of a transaction the server no longer has: %s", error)
@@ -328,7 +409,7 @@ class Connection:
             if not quiet:
                 raise
 
-    def _resolve_lost_commit(self, tx_id: str, error: DatabaseError) -> None:
+    def _resolve_lost_commit(self, tx_id: str, error: exceptions.DatabaseError) -> None:
         """The commit's answer was lost: ask the server by rolling back. A rollback that succeeds
         (or finds the transaction rolled back or expired) proves nothing was committed; a server
         that says the transaction was committed ran COMMIT, which PostgreSQL may still have
@@ -336,23 +417,22 @@ class Connection:
         try:
             self.transport.request("POST", f"/transaction/{tx_id}/rollback", None, idempotent=True)
         except DatabaseError as probe:
-            text = str(probe)
-            if probe.http_status == 409 and ("rolled back" in text or "expired" in text):
+            if errors.rolled_back_by_server(probe):
                 raise TransactionAborted(
-                    f"nothing was committed: the commit failed ({str(error).splitlines()[0]}) "
+                    f"nothing was committed: the commit failed ({errors.first_line(error)}) "
                     "and the server reports the transaction as rolled back",
                     pgcode="25P02",
                 ) from None
-            if probe.http_status == 409 and "committed transaction" in text:
+            if errors.committed_by_server(probe):
                 raise OutcomeUnknown(
-                    f"the commit's answer was lost ({str(error).splitlines()[0]}); the server "
+                    f"the commit's answer was lost ({errors.first_line(error)}); the server "
                     "reports that it ran COMMIT, so the transaction most likely committed (unless "
                     "PostgreSQL refused the COMMIT itself)",
                     http_status=error.http_status,
                 ) from None
             raise error from None
         raise TransactionAborted(
-            f"nothing was committed: the commit failed ({str(error).splitlines()[0]}) and the "
+            f"nothing was committed: the commit failed ({errors.first_line(error)}) and the "
             "transaction was then rolled back",
             pgcode="25P02",
         ) from None
@@ -363,72 +443,125 @@ class Connection:
             raise InterfaceError("the connection is closed")
 
     def _check_not_lost(self) -> None:
-        if self._tx_lost is not None and not self._autocommit:
+        transaction = self._transaction
+        if transaction.state is State.LOST and not self._autocommit:
             raise TransactionAborted(
                 "the current transaction is gone from the server "
-                f"({str(self._tx_lost).splitlines()[0]}); call rollback() before going on",
+                f"({errors.first_line(transaction.error)}); call rollback() before going on",
                 pgcode="25P02",
             )
 
-    def _run(self, statement: Statement):
+    # The three shapes of work the cursor sends; one request path (``_request``) for all.
+    def _run(self, statement: Statement) -> tuple[Any, Any]:
         """Run one statement; returns (plan value, response headers)."""
-        in_transaction = not self._autocommit or self._tx_id is not None
+        read_only = statement.read_only
+        work = _Work(
+            statement,
+            [statement.sql],
+            lambda atomic, prelude: plans.single(
+                statement.sql, returns_rows=statement.returns_rows, atomic=atomic, prelude=prelude
+            ),
+            check=True,
+            holdable=True,
+            atomic=statement.wrappable and self.atomic_autocommit_writes and not read_only,
+            zoned=statement.wrappable,
+            idempotent=read_only,
+            headers=self.request_headers if read_only else None,
+            journaled=lambda: (statement,),
+        )
+        return self._request(work)
+
+    def _run_batch(self, head: Statement, statements: list[str]) -> int:
+        """Run ``statements`` (one statement's rows, executemany) in one request; returns the
+        rows they changed."""
+        work = _Work(
+            head,
+            statements,
+            lambda atomic, prelude: plans.batch(statements, atomic=atomic, prelude=prelude),
+            check=True,
+            keeps_headers=False,
+            journaled=lambda: (Statement(sql) for sql in statements),
+        )
+        return int(self._request(work)[0])
+
+    def _run_plan(
+        self,
+        node: dict[str, Any],
+        statements: Sequence[Statement],
+        *,
+        operation: str,
+        idempotent: bool = False,
+    ) -> Any:
+        """Run a plan node the driver built (several statements, a description of a result).
+        ``statements`` are what the node runs, the first standing for it in the transaction's
+        bookkeeping. Returns its value."""
+        work = _Work(
+            statements[0] if statements else None,
+            [statement.sql for statement in statements],
+            lambda atomic, prelude: plans.plan_body(
+                node, atomic=atomic, prelude=prelude, operation=operation
+            ),
+            idempotent=idempotent,
+        )
+        return self._request(work)[0]
+
+    def _request(self, work: _Work) -> tuple[Any, Any]:
+        """Send ``work``: in autocommit on its own (inside one ``transaction`` node when it
+        writes or needs the time zone), else in the transaction (begun if need be), after what
+        is held back (time zone, savepoints). Returns (value, autocommit response headers)."""
+        in_transaction = not self._autocommit or self._transaction.open
         try:
-            result = self._send(statement)
+            result = self._send(work)
         except DatabaseError as error:
-            if not in_transaction and self.replay_errors and errors.worth_replaying(error):
-                raise self._completed(error, [statement.sql]) from None
+            if work.journaled is not None and not in_transaction and self.replay_errors:
+                if errors.worth_replaying(error):
+                    raise self._completed(error, work.sql) from None
             raise
-        if in_transaction and self.replay_errors:
-            self._journal.note(statement)
+        if work.journaled is not None and in_transaction and self.replay_errors:
+            for statement in work.journaled():
+                self._journal.note(statement)
         return result
 
-    def _send(self, statement: Statement):
+    def _send(self, work: _Work) -> tuple[Any, Any]:
         self._check_not_lost()
-        if not self._autocommit and self._tx_id is None:
-            statement.check(in_transaction=True)
-            if self._savepoints.hold(statement, may_defer=True):
-                self._begun_locally = True
-                return 0, None
+        transaction = self._transaction
+        head = work.head
+        if not self._autocommit and not transaction.open:
+            if work.check and head is not None:
+                head.check(in_transaction=True)
+                if work.holdable and self._savepoints.hold(head, may_defer=True):
+                    transaction.begin_locally()
+                    return 0, None
             self.begin()
-        else:
-            statement.check(in_transaction=self._tx_id is not None)
-            if self._tx_id is not None and self._savepoints.hold(
-                statement, may_defer=self._tx_error is None
+        elif work.check and head is not None:
+            head.check(in_transaction=transaction.open)
+            if (
+                work.holdable
+                and transaction.open
+                and self._savepoints.hold(head, may_defer=transaction.state is State.OPEN)
             ):
                 return 0, None
-        if self._tx_id is None:
-            zoned = bool(self._zone_prelude) and statement.wrappable
-            atomic = statement.wrappable and (
-                zoned or (self.atomic_autocommit_writes and not statement.read_only)
+        if not transaction.open:
+            return self._send_autocommit(work)
+        prelude = [*self._take_zone_prelude(), *self._savepoints.take()]
+        return self._in_transaction(work.build(False, prelude), head), None
+
+    def _send_autocommit(self, work: _Work) -> tuple[Any, Any]:
+        zoned = work.zoned and bool(self._zone_prelude)
+        atomic = work.atomic or zoned
+        payload = work.build(atomic, self._zone_prelude if zoned else [])
+        try:
+            response = self.transport.request(
+                "POST", "/query", payload, idempotent=work.idempotent, headers=work.headers
             )
-            payload = plans.single(
-                statement.sql,
-                returns_rows=statement.returns_rows,
-                atomic=atomic,
-                prelude=self._zone_prelude if zoned else (),
-            )
-            try:
-                response = self.transport.request(
-                    "POST",
-                    "/query",
-                    payload,
-                    idempotent=statement.read_only,
-                    headers=self.request_headers if statement.read_only else None,
-                )
-            except OperationalError as error:
-                if atomic and _failed_at_commit(error):
-                    raise self._deferred_failure([statement.sql]) from None
-                raise
+        except OperationalError as error:
+            if atomic and errors.committed_by_server(error):
+                # The executor tried to roll back the `transaction` node whose COMMIT failed.
+                raise self._deferred_failure(work.sql) from None
+            raise
+        if work.keeps_headers:
             self.last_response_headers = response.headers
-            return orjson.loads(response.body)["data"], response.headers
-        payload = plans.single(
-            statement.sql,
-            returns_rows=statement.returns_rows,
-            atomic=False,
-            prelude=[*self._take_zone_prelude(), *self._savepoints.take()],
-        )
-        return self._in_transaction(payload, statement), None
+        return orjson.loads(response.body)["data"], response.headers
 
     def _take_zone_prelude(self) -> list[str]:
         if self._zone_pending:
@@ -436,86 +569,26 @@ class Connection:
             return self._zone_prelude
         return []
 
-    def _in_transaction(self, payload: bytes, statement: Statement):
+    def _in_transaction(self, payload: bytes, head: Statement | None) -> Any:
+        transaction = self._transaction
         try:
             response = self.transport.request(
-                "POST", f"/transaction/{self._tx_id}/query", payload, idempotent=False
+                "POST", f"/transaction/{transaction.id}/query", payload, idempotent=False
             )
         except DatabaseError as error:
-            if error.http_status == 409:  # expired or gone: the server forgot it already
-                self._tx_id = None
-                self._tx_error = None
-                self._tx_lost = error
-                self._forget_transaction()
+            if errors.transaction_closed(error):  # expired or gone: the server forgot it already
+                transaction.lost(error)
+                self._forget_bookkeeping()
             else:
                 # A failed statement, or one whose outcome is unknown (lost answer, gateway
                 # error): committing the rest would commit a transaction in an unknown state.
-                self._tx_error = error
+                transaction.failed(error)
             raise
-        if statement.keyword == "ROLLBACK":  # ROLLBACK TO SAVEPOINT: the transaction is usable
-            self._tx_error = None
+        if head is not None and head.keyword == "ROLLBACK":
+            transaction.recovered()  # ROLLBACK TO SAVEPOINT: the transaction is usable
         return orjson.loads(response.body)["data"]
 
-    def _run_batch(self, head: Statement, statements: list[str]) -> int:
-        in_transaction = not self._autocommit or self._tx_id is not None
-        try:
-            count = self._send_batch(head, statements)
-        except DatabaseError as error:
-            if not in_transaction and self.replay_errors and errors.worth_replaying(error):
-                raise self._completed(error, statements) from None
-            raise
-        if in_transaction and self.replay_errors:
-            for sql in statements:
-                self._journal.note(Statement(sql))
-        return count
-
-    def _send_batch(self, head: Statement, statements: list[str]) -> int:
-        self._check_not_lost()
-        if not self._autocommit and self._tx_id is None:
-            head.check(in_transaction=True)
-            self.begin()
-        else:
-            head.check(in_transaction=self._tx_id is not None)
-        if self._tx_id is None:
-            payload = plans.batch(statements, atomic=True, prelude=self._zone_prelude)
-            try:
-                response = self.transport.request("POST", "/query", payload, idempotent=False)
-            except OperationalError as error:
-                if _failed_at_commit(error):
-                    raise self._deferred_failure(statements) from None
-                raise
-            return int(orjson.loads(response.body)["data"])
-        prelude = [*self._take_zone_prelude(), *self._savepoints.take()]
-        payload = plans.batch(statements, atomic=False, prelude=prelude)
-        return int(self._in_transaction(payload, head))
-
-    def _run_plan(
-        self, node: dict, statements: list[Statement], *, operation: str, idempotent: bool = False
-    ):
-        """Run a plan node the driver built (several statements, a description of a result):
-        in autocommit inside one ``transaction`` node, else in the transaction (begun if need
-        be), after what is held back (time zone, savepoints). ``statements`` are what the node
-        runs, the first standing for it in the transaction's bookkeeping. Returns its value."""
-        self._check_not_lost()
-        if not self._autocommit and self._tx_id is None:
-            self.begin()
-        if self._tx_id is None:
-            payload = plans.plan_body(
-                node, atomic=True, prelude=self._zone_prelude, operation=operation
-            )
-            try:
-                response = self.transport.request("POST", "/query", payload, idempotent=idempotent)
-            except OperationalError as error:
-                if _failed_at_commit(error):
-                    raise self._deferred_failure([s.sql for s in statements]) from None
-                raise
-            self.last_response_headers = response.headers
-            return orjson.loads(response.body)["data"]
-        prelude = [*self._take_zone_prelude(), *self._savepoints.take()]
-        payload = plans.plan_body(node, atomic=False, prelude=prelude, operation=operation)
-        return self._in_transaction(payload, statements[0])
-
-    def _deferred_failure(self, statements: list[str]) -> DatabaseError:
+    def _deferred_failure(self, statements: list[str]) -> exceptions.Error:
         """An autocommit write failed at its COMMIT — a deferred constraint — and the executor's
         answer names no SQLSTATE: replay it (rolled back), so the caller gets PostgreSQL's own
         error; nothing of it stays."""
@@ -529,14 +602,18 @@ class Connection:
             meta={"replayed": False},
         )
 
-    def _completed(self, error: DatabaseError, statements: list[str]) -> DatabaseError:
+    def _completed(
+        self, error: exceptions.DatabaseError, statements: list[str]
+    ) -> exceptions.Error:
         """``error`` with the fields the executor dropped, when a replay meets it again."""
         replayed = self._replay(statements)
         if replayed is None or not errors.same_report(error, replayed):
             return error
         return errors.completed_by_replay(error, replayed)
 
-    def _replay(self, statements: list[str], *, check_deferred: bool = False):
+    def _replay(
+        self, statements: list[str], *, check_deferred: bool = False
+    ) -> exceptions.DatabaseError | None:
         """PostgreSQL's whole report of the first error ``statements`` meet, run again outside
         any transaction of this connection and rolled back (replay.py); None when they ran
         without one or the replay itself failed."""
@@ -555,15 +632,16 @@ class Connection:
             logger.debug("replaying for the error report failed: %s", error)
         return None
 
-    def _read_facts(self, sql: str) -> tuple[tuple, list[str]]:
+    def _read_facts(self, sql: str) -> tuple[tuple[Any, ...], list[str]]:
         """One row of a catalog read for ``info``: in the open transaction when there is a
         usable one (a second server connection may wait on it: ``prisma dev`` runs one
         transaction at a time), otherwise on its own, never starting one."""
         self._check_open()
-        if self._tx_id is not None and self._tx_error is None:
+        if self._transaction.state is State.OPEN:
             cursor = self.cursor()
             cursor.execute(sql)
-            return cursor.fetchone(), [column[0] for column in cursor.description]
+            row = cursor.fetchone() or ()  # one row: the query has no FROM
+            return row, [column[0] for column in cursor.description or ()]
         payload = plans.single(sql, returns_rows=True, atomic=False)
         response = self.transport.request("POST", "/query", payload, idempotent=True)
         result = orjson.loads(response.body)["data"]
@@ -573,18 +651,3 @@ class Connection:
         response = self.transport.request("GET", "/health", None, idempotent=True)
         if response.status != 200:
             raise OperationalError(f"health check failed (HTTP {response.status})")
-
-
-def _failed_at_commit(error: DatabaseError) -> bool:
-    # What the executor answers when the COMMIT of a `transaction` plan node fails: it tries
-    # to roll back the transaction PostgreSQL already ended.
-    return error.http_status == 409 and "cannot be executed on a committed transaction" in str(
-        error
-    )
-
-
-def _answer_lost(error: DatabaseError) -> bool:
-    """A failure that says nothing about what the server did with the request."""
-    if isinstance(error, OutcomeUnknown) or (error.http_status is None and not error.pgcode):
-        return True
-    return error.http_status in (429, 502, 503, 504) and error.prisma_code is None

@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import describe, plans, tracing
-from .decoding import column_conversions, converters_for, decode_rows
+from .decoding import Conversions, column_conversions, converters_for, decode_rows
 from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 from .literals import interpolate
 from .statements import Statement, split_statements
 from .status import command_status
 
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .describe import Description
+
 _TRANSACTION_BOOKKEEPING = frozenset({"SAVEPOINT", "RELEASE", "ROLLBACK"})
+
+Row = tuple[Any, ...]
+# PEP 249's description: (name, type_code, None × 5) per column.
+ResultDescription = tuple[tuple[Any, ...], ...]
+# A result: its description, its rows, its row count.
+ResultSet = tuple[ResultDescription | None, list[Row] | None, int]
+
+
+class ResultSnapshot(NamedTuple):
+    """A cursor's current result, whole: ``Cursor.result_snapshot()`` takes one,
+    ``Cursor.restore_result()`` makes one current again (a result cache's seam)."""
+
+    description: ResultDescription
+    rows: list[Row]
 
 
 class Cursor:
@@ -20,28 +40,30 @@ class Cursor:
     # compiler casts the others itself): its statements are never described (describe.py).
     results_exact = False
 
-    def __init__(self, connection):
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.description = None
+        self.description: ResultDescription | None = None
         self.rowcount = -1
-        self.rownumber = None
+        self.rownumber: int | None = None
         self.query: str | None = None
-        self.response_headers = None
-        self._rows: list = []
+        self.response_headers: Any = None
+        self._rows: list[Row] = []
         self._pos = 0
-        self._sets: list = []  # the result sets after the current one (several statements)
+        self._sets: list[
+            ResultSet
+        ] = []  # the result sets after the current one (several statements)
         self.closed = False
 
     def __repr__(self) -> str:
         return f"<django_prisma Cursor {'closed' if self.closed else 'open'}>"
 
-    def __enter__(self):
+    def __enter__(self) -> Cursor:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Row]:
         while True:
             row = self.fetchone()
             if row is None:
@@ -58,6 +80,22 @@ class Cursor:
         if self.connection.closed:
             raise InterfaceError("the connection is closed")
 
+    def result_snapshot(self) -> ResultSnapshot | None:
+        """The current result (its description and every row, fetched or not), None when the
+        last operation produced none. The cursor's position is untouched: fetching goes on."""
+        if self.description is None:
+            return None
+        return ResultSnapshot(self.description, list(self._rows))
+
+    def restore_result(self, snapshot: ResultSnapshot, query: str | None = None) -> None:
+        """Make ``snapshot`` the current result, as if ``execute(query)`` had just returned it
+        (positioned before its first row), without a request."""
+        self._reset()
+        self.query = query
+        self.response_headers = None
+        rows = list(snapshot.rows)
+        self._show(snapshot.description, rows, len(rows))
+
     def _reset(self) -> None:
         self.description = None
         self.rowcount = -1
@@ -71,10 +109,10 @@ class Cursor:
         """psycopg's: the command tag of the last statement ("INSERT 0 1"), rebuilt (status.py)."""
         return command_status(self.query, self.rowcount)
 
-    def mogrify(self, sql: str, params=None) -> str:
+    def mogrify(self, sql: str, params: Any = None) -> str:
         return interpolate(sql, params, self.connection.as_literal)
 
-    def execute(self, sql: str, params=None):
+    def execute(self, sql: str, params: Any = None) -> Cursor:
         self._check()
         self._reset()
         text = interpolate(sql, params, self.connection.as_literal)
@@ -105,7 +143,7 @@ class Cursor:
             self.rowcount = int(result) if result is not None else -1
         return self
 
-    def _execute_statements(self, template: str, params, parts: list[str]):
+    def _execute_statements(self, template: str, params: Any, parts: list[str]) -> Cursor:
         """Several statements in one string, as PostgreSQL's simple-query protocol runs them:
         in order, in one transaction (the open one, or one of their own in autocommit), in one
         request; the first result is current and ``nextset()`` moves on. What cannot run so is
@@ -158,7 +196,7 @@ class Cursor:
         self._sets = sets[1:]
         return self
 
-    def nextset(self):
+    def nextset(self) -> bool | None:
         """Move to the next result of a string of several statements: True, or None at the end."""
         self._check()
         if not self._sets:
@@ -166,14 +204,16 @@ class Cursor:
         self._show(*self._sets.pop(0))
         return True
 
-    def _show(self, description, rows, rowcount) -> None:
+    def _show(
+        self, description: ResultDescription | None, rows: list[Row] | None, rowcount: int
+    ) -> None:
         self.description = description
         self._rows = rows if rows is not None else []
         self._pos = 0
         self.rowcount = rowcount
         self.rownumber = 0 if description is not None else None
 
-    def _decoded(self, result, description, key) -> tuple:
+    def _decoded(self, result: Any, description: Description | None, key: object) -> ResultSet:
         """(description, rows, rowcount) of a result object."""
         if not isinstance(result, dict) or "columns" not in result:
             raise InterfaceError(f"unexpected result shape from the Prisma server: {result!r:.200}")
@@ -199,7 +239,7 @@ class Cursor:
         rows = decode_rows(rows, conversions)
         return names_and_types, rows, len(rows)
 
-    def executemany(self, sql: str, seq_of_params):
+    def executemany(self, sql: str, seq_of_params: Iterable[Any]) -> Cursor:
         self._check()
         self._reset()
         as_literal = self.connection.as_literal
@@ -224,7 +264,7 @@ class Cursor:
         self.rowcount = self.connection._run_batch(head, statements)
         return self
 
-    def fetchone(self):
+    def fetchone(self) -> Row | None:
         self._check_result()
         if self._pos >= len(self._rows):
             return None
@@ -233,7 +273,7 @@ class Cursor:
         self.rownumber = self._pos
         return row
 
-    def fetchmany(self, size: int | None = None):
+    def fetchmany(self, size: int | None = None) -> list[Row]:
         self._check_result()
         size = self.arraysize if size is None else size
         rows = self._rows[self._pos : self._pos + size]
@@ -241,7 +281,7 @@ class Cursor:
         self.rownumber = self._pos
         return rows
 
-    def fetchall(self):
+    def fetchall(self) -> list[Row]:
         self._check_result()
         rows = self._rows[self._pos :] if self._pos else self._rows
         self._pos = len(self._rows)
@@ -254,7 +294,7 @@ class Cursor:
         if self.description is None:
             raise ProgrammingError("the last operation produced no result to fetch")
 
-    def callproc(self, procname: str, parameters=None):
+    def callproc(self, procname: str, parameters: Sequence[Any] | None = None) -> Any:
         """PEP 249 ``callproc``: ``SELECT * FROM procname(args)``; returns the parameters."""
         from .literals import quote
 
@@ -268,15 +308,15 @@ class Cursor:
             "WHERE oid = to_regproc(%s)",
             [procname],
         )
-        returns_void = self.fetchone()[0]
+        returns_void = (self.fetchone() or (None,))[0]  # an aggregate: always one row
         columns = "NULL AS void" if returns_void else "*"
         self.execute(f"SELECT {columns} FROM {name}({args})")
         return parameters
 
-    def setinputsizes(self, sizes) -> None:
+    def setinputsizes(self, sizes: Any) -> None:
         pass
 
-    def setoutputsize(self, size, column=None) -> None:
+    def setoutputsize(self, size: Any, column: Any = None) -> None:
         pass
 
     def scroll(self, value: int, mode: str = "relative") -> None:
@@ -287,7 +327,7 @@ class Cursor:
         self._pos = target
 
 
-def _cache_key(columns, types, options: dict) -> tuple | None:
+def _cache_key(columns: Any, types: Any, options: dict[str, Any]) -> tuple[Any, ...] | None:
     """None when not cached: with a result time zone (equal tzinfo objects can still differ, in
     their names), or for a malformed answer (the uncached path then fails as it always did)."""
     if options["result_time_zone"] is not None:
@@ -301,7 +341,7 @@ def _cache_key(columns, types, options: dict) -> tuple | None:
 
 
 @functools.lru_cache(maxsize=128)
-def _columns_cached(key: tuple):
+def _columns_cached(key: tuple[Any, ...]) -> tuple[ResultDescription, Conversions]:
     """The description and the conversions: a pure function of the result's column names and
     types (and the decoding options), which an ORM's queries repeat."""
     columns, types, json_as_text, naive_datetimes = key
@@ -309,11 +349,11 @@ def _columns_cached(key: tuple):
     return _description(columns, types), _conversions(types, options)
 
 
-def _conversions(types, options: dict) -> tuple:
+def _conversions(types: Iterable[str], options: dict[str, Any]) -> Conversions:
     return column_conversions(converters_for(types, **options))
 
 
-def _description(columns, types) -> tuple:
+def _description(columns: Iterable[str], types: Iterable[str]) -> ResultDescription:
     return tuple(
         (name, type_name, None, None, None, None, None)
         for name, type_name in zip(columns, types, strict=False)

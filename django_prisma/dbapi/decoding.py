@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import date, datetime, time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
+from typing import Any
 
 import orjson
 
 from .exceptions import DataError
 
+# A JSON value of the executor's answer → the Python value.
+Converter = Callable[[Any], Any]
+# (column index, converter) of the columns that need one.
+Conversions = tuple[tuple[int, Converter], ...]
 
-def _bigint(value):
+
+def _bigint(value: Any) -> int:
     return int(value)
 
 
-def _decimal(value):
+def _decimal(value: Any) -> Decimal:
     if not isinstance(value, str):
         return Decimal(str(value))
     first = value[:1]
@@ -32,21 +39,21 @@ def _decimal(value):
     )
 
 
-def _date(value):
+def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
         raise DataError(f"date {value!r} is outside Python's date range", pgcode="22008") from None
 
 
-def _time(value):
+def _time(value: str) -> time:
     try:
         return time.fromisoformat(value)
     except ValueError:  # PostgreSQL allows 24:00:00
         raise DataError(f"time {value!r} is outside Python's time range", pgcode="22008") from None
 
 
-def _datetime_aware(value):
+def _datetime_aware(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
@@ -55,24 +62,24 @@ def _datetime_aware(value):
         ) from None
 
 
-def _datetime_naive(value):
+def _datetime_naive(value: str) -> datetime:
     return _datetime_aware(value).replace(tzinfo=None)
 
 
-def _bytes(value):
+def _bytes(value: str) -> bytes:
     return base64.b64decode(value)
 
 
-def _uuid(value):
+def _uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
-def _json_text(value):
+def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode("utf-8")
 
 
-def _array_of(element):
-    def convert(value):
+def _array_of(element: Converter) -> Converter:
+    def convert(value: Any) -> Any:
         if isinstance(value, str):
             return parse_array_literal(value)
         return [None if item is None else element(item) for item in value]
@@ -80,15 +87,15 @@ def _array_of(element):
     return convert
 
 
-def parse_array_literal(text: str):
+def parse_array_literal(text: str) -> list[Any]:
     """Parse PostgreSQL's array text output (``{a,"b c",NULL}``), nested arrays included."""
     pos = 0
 
-    def parse():
+    def parse() -> list[Any]:
         nonlocal pos
         assert text[pos] == "{"
         pos += 1
-        items = []
+        items: list[Any] = []
         if text[pos] == "}":
             pos += 1
             return items
@@ -123,7 +130,7 @@ def parse_array_literal(text: str):
     return parse()
 
 
-SCALARS = {
+SCALARS: dict[str, Converter | None] = {
     "int": None,
     "float": float,  # JSON has no float type: -0.0 and whole numbers arrive as integers
     "double": float,
@@ -143,16 +150,20 @@ SCALARS = {
 _identity = lambda value: value  # noqa: E731
 
 
-def _datetime_in(zone):
-    def convert(value):
+def _datetime_in(zone: tzinfo) -> Converter:
+    def convert(value: str) -> datetime:
         return _datetime_aware(value).astimezone(zone)
 
     return convert
 
 
 def converters_for(
-    types, *, json_as_text: bool = False, naive_datetimes: bool = False, result_time_zone=None
-):
+    types: Iterable[str],
+    *,
+    json_as_text: bool = False,
+    naive_datetimes: bool = False,
+    result_time_zone: tzinfo | None = None,
+) -> list[Converter | None]:
     """One converter per column (None where the JSON value already is the Python value)."""
     table = SCALARS
     if json_as_text or naive_datetimes or result_time_zone is not None:
@@ -163,7 +174,7 @@ def converters_for(
             table["datetime"] = _datetime_naive
         elif result_time_zone is not None:
             table["datetime"] = _datetime_in(result_time_zone)
-    result = []
+    result: list[Converter | None] = []
     for name in types:
         if name.endswith("-array"):
             element = table.get(name[:-6]) or _identity
@@ -173,14 +184,14 @@ def converters_for(
     return result
 
 
-def column_conversions(converters) -> tuple:
+def column_conversions(converters: Sequence[Converter | None]) -> Conversions:
     """The (column index, converter) pairs of the columns that need converting."""
     return tuple(
         (index, convert) for index, convert in enumerate(converters) if convert is not None
     )
 
 
-def decode_rows(rows, conversions):
+def decode_rows(rows: Iterable[list[Any]], conversions: Conversions) -> list[tuple[Any, ...]]:
     if not conversions:
         return [tuple(row) for row in rows]
     out = []

@@ -27,7 +27,8 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from psycopg import Error as PsycopgError
 from psycopg.adapt import Transformer
@@ -35,8 +36,13 @@ from psycopg.pq import Format
 
 from . import plans
 from .exceptions import DatabaseError, DataError
-from .literals import _Context
 from .statements import Statement, without_literals
+
+if TYPE_CHECKING:
+    from psycopg.abc import Loader
+    from psycopg.abc import Transformer as AdaptTransformer
+
+    from .connection import Connection
 
 # Types the executor returns exactly, as the Python value psycopg gives (its name for them):
 # every other column is read as text and loaded by psycopg.
@@ -97,7 +103,7 @@ class Description:
 
     def __init__(
         self, names: list[str], oids: list[int], outputs: list[str], *, positional: bool = False
-    ):
+    ) -> None:
         self.names = tuple(names)
         self.oids = tuple(oids)
         self.outputs = tuple(outputs)
@@ -125,10 +131,10 @@ class Description:
         """The statement as sent: its inexact columns selected as text."""
         return f"{self.prefix}{sql}{self.suffix}" if self.cast else sql
 
-    def matches(self, columns, types) -> bool:
+    def matches(self, columns: list[str], types: list[str]) -> bool:
         return len(columns) == len(self.names) and tuple(types) == self.expected_types
 
-    def loaders(self, connection) -> tuple:
+    def loaders(self, connection: Connection) -> tuple[tuple[int, Callable[[str], Any]], ...]:
         """(column index, function of the text) for the columns read as text."""
         transformer = _transformer(connection)
         return tuple(
@@ -137,10 +143,10 @@ class Description:
         )
 
 
-def _text_loader(loader):
+def _text_loader(loader: Loader) -> Callable[[str], Any]:
     load = loader.load
 
-    def convert(value):
+    def convert(value: str) -> Any:
         try:
             return load(value.encode("utf-8"))
         except PsycopgError as error:  # psycopg's own refusal: a value out of Python's range
@@ -155,12 +161,12 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _transformer(connection) -> Transformer:
+def _transformer(connection: Connection) -> AdaptTransformer:
     """psycopg's loaders over the connection's adapters (rebuilt after a registration)."""
     adapters = connection.adapters
     cached = getattr(connection, "_describe_loaders", None)
     if cached is None or cached[0] is not adapters or cached[1] != adapters.generation:
-        cached = (adapters, adapters.generation, Transformer(_Context(adapters)))
+        cached = (adapters, adapters.generation, Transformer(adapters))
         connection._describe_loaders = cached
     return cached[2]
 
@@ -169,12 +175,12 @@ class _Cache:
     """Descriptions (None: the statement cannot be described, it runs as written), least
     recently used dropped first."""
 
-    def __init__(self, size: int = 4096):
+    def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self.entries: OrderedDict = OrderedDict()
+        self.entries: OrderedDict[Hashable, Description | None] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key):
+    def get(self, key: Hashable) -> Description | None | object:
         with self.lock:
             try:
                 self.entries.move_to_end(key)
@@ -182,13 +188,13 @@ class _Cache:
                 return _MISSING
             return self.entries[key]
 
-    def put(self, key, value) -> None:
+    def put(self, key: Hashable, value: Description | None) -> None:
         with self.lock:
             self.entries[key] = value
             if len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
-    def forget(self, key) -> None:
+    def forget(self, key: Hashable) -> None:
         with self.lock:
             self.entries.pop(key, None)
 
@@ -225,9 +231,10 @@ def schema_changed() -> None:
     _cache.clear()
 
 
-def key_for(connection, template: str, params, part: int = 0):
+def key_for(connection: Connection, template: str, params: Any, part: int = 0) -> Hashable:
     """What a description is kept under: the SQL before interpolation and the parameters'
     types (lists by their first element's), on this endpoint."""
+    signature: tuple[Any, ...] | None
     if params is None:
         signature = None
     elif isinstance(params, Mapping):
@@ -237,19 +244,21 @@ def key_for(connection, template: str, params, part: int = 0):
     return (connection.endpoint, template, signature, part)
 
 
-def _type_of(value):
+def _type_of(value: Any) -> object:
     kind = type(value)
     if kind is list or kind is tuple:
         return (kind, *{type(item) for item in value if item is not None})
     return kind
 
 
-def description_for(connection, key, statement: Statement, *, raise_own_errors: bool = True):
+def description_for(
+    connection: Connection, key: Hashable, statement: Statement, *, raise_own_errors: bool = True
+) -> Description | None:
     """The statement's Description, from the cache or described now; None when it runs as
     written. A statement that fails to parse raises its own error here, before it runs."""
     cached = _cache.get(key)
     if cached is not _MISSING:
-        return cached
+        return cast("Description | None", cached)
     if connection.transaction_failed:
         return None  # it will fail with 25P02 whatever it is
     try:
@@ -277,17 +286,17 @@ def description_for(connection, key, statement: Statement, *, raise_own_errors: 
     return description
 
 
-def _replayed_when_run(connection) -> bool:
+def _replayed_when_run(connection: Connection) -> bool:
     """Whether running the statement (which fails the same way, changing nothing) would give
     PostgreSQL's whole report: the connection replays autocommit errors (``replay_errors``)."""
     return connection.replay_errors and connection.autocommit and not connection.in_transaction
 
 
-def forget(key) -> None:
+def forget(key: Hashable) -> None:
     _cache.forget(key)
 
 
-def _describe(connection, sql: str) -> Description:
+def _describe(connection: Connection, sql: str) -> Description:
     view = f"django_prisma_{uuid.uuid4().hex}"
     first = [f"CREATE TEMP VIEW {view} AS\n{sql}\n", _CATALOG.format(view=view)]
     rows = _in_savepoint(connection, first, [f"DROP VIEW pg_temp.{view}"])["rows"]
@@ -296,7 +305,7 @@ def _describe(connection, sql: str) -> Description:
     )
 
 
-def _in_savepoint(connection, first: list[str], then: list[str]):
+def _in_savepoint(connection: Connection, first: list[str], then: list[str]) -> Any:
     """The rows of the last of ``first``, ``then`` run after it: in one request, in its own
     transaction — or in a savepoint of the open one, which PostgreSQL's refusal of the view
     must not abort."""
@@ -314,7 +323,7 @@ _NAME = re.compile(r'"((?:\\.|[^\\ ])*)"(?: |$)')
 _ESCAPE = re.compile(r"\\(.)")
 
 
-def _describe_positionally(connection, sql: str) -> Description:
+def _describe_positionally(connection: Connection, sql: str) -> Description:
     """A statement whose columns share names (``SELECT a.id, b.id``), which no view can hold:
     the names come from the stored rule of a view that selects none of them, the types from a
     view that renames them all. Two more requests, once."""
@@ -341,11 +350,11 @@ def _describe_positionally(connection, sql: str) -> Description:
 class _NotDescribed(DatabaseError):
     """What the server answered is not what was expected: run the statement as written."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("no description", pgcode="0A000", http_status=400)
 
 
-def _recover(connection) -> None:
+def _recover(connection: Connection) -> None:
     """Back to before the description, the transaction usable again."""
     rollback = f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}"
     node = {

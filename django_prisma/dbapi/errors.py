@@ -1,15 +1,20 @@
-"""The one place where a failed HTTP exchange becomes a PEP 249 exception."""
+"""The one place where a failed HTTP exchange becomes a PEP 249 exception.
+
+Every exception the transport raises is built here, and classified here once: its class, its
+SQLSTATE, and for what the driver recovers from its ``kind`` (``exceptions.ErrorKind``). The
+recovery code asks the predicates at the end of this module, never the message text."""
 
 from __future__ import annotations
 
-import functools
 import re
+from typing import Any
 
 import orjson
 from psycopg import errors as psycopg_errors
 from psycopg.errors import get_base_exception
 
 from . import exceptions as exc
+from .exceptions import ErrorKind
 
 _CODE_IN_MESSAGE = re.compile(r"Code: `([0-9A-Z]{5})`")
 _PG_MESSAGE = re.compile(r"Message: `(.*)`\s*$", re.S)
@@ -67,11 +72,21 @@ _CLASSIFYING = frozenset(
 )
 
 
-@functools.cache
+_COMBINED: dict[tuple[type[exc.Error], str], type[exc.Error]] = {}
+
+
 def error_class(driver_class: type[exc.Error], sqlstate: str) -> type[exc.Error]:
     """``driver_class`` combined with psycopg's class for ``sqlstate`` (``UniqueViolation`` for
     23505, the class's base such as ``IntegrityError`` for a SQLSTATE psycopg has no class for):
     ``isinstance`` checks written for psycopg hold. Built once per pair."""
+    key = (driver_class, sqlstate)
+    combined = _COMBINED.get(key)
+    if combined is None:
+        combined = _COMBINED.setdefault(key, _combined_class(driver_class, sqlstate))
+    return combined
+
+
+def _combined_class(driver_class: type[exc.Error], sqlstate: str) -> type[exc.Error]:
     twin = _psycopg_class(sqlstate)
     # Named like psycopg's (UniqueViolation), unless the driver's class names a situation of
     # its own (TransactionAborted, TransactionExpired, OutcomeUnknown), which says more.
@@ -95,7 +110,7 @@ def _psycopg_class(sqlstate: str) -> type:
         return get_base_exception(sqlstate)
 
 
-def _decode(body: bytes):
+def _decode(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -157,7 +172,7 @@ _NAMED_IN_MESSAGE = {
 _TRIMMED = ("23", "42703")
 
 
-def names_in_message(sqlstate: str, primary: str) -> dict:
+def names_in_message(sqlstate: str, primary: str) -> dict[str, str]:
     """The object names PostgreSQL's primary message states for this SQLSTATE."""
     for pattern in _NAMED_IN_MESSAGE.get(sqlstate, ()):
         match = pattern.match(primary)
@@ -168,7 +183,8 @@ def names_in_message(sqlstate: str, primary: str) -> dict:
 
 def worth_replaying(error: exc.Error) -> bool:
     """Whether PostgreSQL's whole report would say more than this error does."""
-    return bool(error.pgcode) and error.pgcode.startswith(_TRIMMED) and "replayed" not in error.meta
+    code = error.pgcode
+    return code is not None and code.startswith(_TRIMMED) and "replayed" not in error.meta
 
 
 def format_message(primary: str, detail: str | None, hint: str | None) -> str:
@@ -187,10 +203,10 @@ def database_error(
     *,
     detail: str | None = None,
     hint: str | None = None,
-    diagnostics: dict | None = None,
+    diagnostics: dict[str, Any] | None = None,
     http_status: int | None = None,
     prisma_code: str | None = None,
-    meta: dict | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> exc.Error:
     """The exception for one PostgreSQL error report."""
     fields = {**names_in_message(sqlstate, primary), **(diagnostics or {})}
@@ -270,7 +286,7 @@ def completed_by_replay(original: exc.Error, replayed: exc.Error) -> exc.Error:
     )
 
 
-def _cause_diagnostics(cause: dict) -> dict:
+def _cause_diagnostics(cause: dict[str, Any]) -> dict[str, Any]:
     """The diagnostic fields the executor's ``cause`` carries besides message, detail, hint."""
     fields = {}
     severity = cause.get("severity")
@@ -284,7 +300,19 @@ def _cause_diagnostics(cause: dict) -> dict:
     return fields
 
 
-def error_from_response(status: int, body: bytes, headers) -> exc.Error:
+def error_from_response(status: int, body: bytes, headers: Any) -> exc.Error:
+    """The exception for a non-2xx answer of the Prisma server."""
+    error = _error_from_answer(status, body, headers)
+    if error.kind is None and status in _UNAVAILABLE and error.prisma_code is None:
+        # Refused or failed before the query engine: a proxy, a gateway, the rate limiter.
+        error.kind = ErrorKind.UNAVAILABLE
+    return error
+
+
+_UNAVAILABLE = (429, 502, 503, 504)
+
+
+def _error_from_answer(status: int, body: bytes, headers: Any) -> exc.Error:
     payload = _decode(body)
     if not isinstance(payload, dict):
         text = body.decode("utf-8", "replace").strip()[:500]
@@ -383,8 +411,33 @@ def error_from_response(status: int, body: bytes, headers) -> exc.Error:
     )
 
 
-def _transaction_error(message: str, meta: dict, status: int) -> exc.Error:
+def _transaction_kind(message: str) -> ErrorKind:
+    """The situation a message of the server's transaction manager names (the wordings are in
+    docs/prisma-http-protocol.md, §7)."""
     if "expired transaction" in message:
+        return ErrorKind.TRANSACTION_EXPIRED
+    if "Unable to start a transaction" in message:
+        return ErrorKind.TRANSACTION_START_TIMEOUT
+    # "A commit cannot be executed on a committed transaction." / "... on a transaction that
+    # was rolled back." (Prisma's transaction manager)
+    if "on a committed transaction" in message:
+        return ErrorKind.TRANSACTION_COMMITTED
+    if "rolled back" in message:
+        return ErrorKind.TRANSACTION_ROLLED_BACK
+    if "already closed" in message or "not found" in message.lower():
+        return ErrorKind.TRANSACTION_NOT_FOUND
+    return ErrorKind.TRANSACTION_REFUSED
+
+
+def _transaction_error(message: str, meta: dict[str, Any], status: int) -> exc.Error:
+    kind = _transaction_kind(message)
+    common: dict[str, Any] = {
+        "http_status": status,
+        "prisma_code": "P2028",
+        "meta": meta,
+        "kind": kind,
+    }
+    if kind is ErrorKind.TRANSACTION_EXPIRED:
         timeout = meta.get("timeout")
         taken = meta.get("timeTaken")
         return exc.TransactionExpired(
@@ -392,32 +445,23 @@ def _transaction_error(message: str, meta: dict, status: int) -> exc.Error:
             f"({taken} ms passed) and the server rolled it back; nothing of it was committed. "
             f"Raise OPTIONS['transaction_timeout'] or keep transactions shorter.",
             pgcode="25P03",
-            http_status=status,
-            prisma_code="P2028",
-            meta=meta,
+            **common,
         )
-    if "Unable to start a transaction" in message:
+    if kind is ErrorKind.TRANSACTION_START_TIMEOUT:
         return exc.OperationalError(
             "the Prisma server could not start a transaction within max_wait: all of its database "
             "connections are busy. Raise OPTIONS['transaction_max_wait'] or reduce concurrency.",
             pgcode="53300",
-            http_status=status,
-            prisma_code="P2028",
-            meta=meta,
+            **common,
         )
-    if "already closed" in message or "not found" in message.lower():
+    if kind is ErrorKind.TRANSACTION_REFUSED:
         return exc.OperationalError(
-            f"the transaction is no longer open on the Prisma server: {message}",
-            pgcode="25000",
-            http_status=status,
-            prisma_code="P2028",
-            meta=meta,
+            f"transaction error from the Prisma server: {message}", **common
         )
     return exc.OperationalError(
-        f"transaction error from the Prisma server: {message}",
-        http_status=status,
-        prisma_code="P2028",
-        meta=meta,
+        f"the transaction is no longer open on the Prisma server: {message}",
+        pgcode="25000",
+        **common,
     )
 
 
@@ -447,3 +491,150 @@ def _plain_error(status: int, text: str) -> exc.Error:
     return exc.ProgrammingError(
         f"the Prisma server rejected the request (HTTP {status}): {text}", http_status=status
     )
+
+
+# -- failures of the exchange itself (the transport) ------------------------------------------
+#
+# ``idempotent`` says whether the request is safe to run twice: for one that is not, a failure
+# after it was sent leaves its outcome unknown (``OutcomeUnknown``).
+
+
+def connect_failed(origin: str, reason: str) -> exc.Error:
+    return exc.OperationalError(
+        f"cannot connect to the Prisma server at {origin}: {reason}",
+        kind=ErrorKind.CONNECT_FAILED,
+    )
+
+
+def not_sent(origin: str, reason: str) -> exc.Error:
+    return exc.OperationalError(
+        f"the connection to the Prisma server at {origin} failed before the request "
+        f"was sent: {reason}",
+        kind=ErrorKind.NOT_SENT,
+    )
+
+
+def tls_failed(origin: str, reason: str) -> exc.Error:
+    return exc.OperationalError(
+        f"TLS failure talking to {origin}: {reason}", kind=ErrorKind.TLS_FAILED
+    )
+
+
+def answer_timeout(origin: str, read_timeout: float | None, *, idempotent: bool) -> exc.Error:
+    kind = ErrorKind.ANSWER_TIMEOUT
+    if idempotent:
+        return exc.OperationalError(
+            f"the Prisma server at {origin} did not answer within {read_timeout} s", kind=kind
+        )
+    return exc.OutcomeUnknown(
+        f"the Prisma server at {origin} did not answer within "
+        f"{read_timeout} s; the statement may or may not have run, "
+        "so it was not retried",
+        kind=kind,
+    )
+
+
+def answer_malformed(origin: str, reason: str, *, idempotent: bool) -> exc.Error:
+    kind = ErrorKind.ANSWER_MALFORMED
+    if idempotent:
+        return exc.OperationalError(
+            f"the Prisma server at {origin} sent a malformed HTTP response: {reason}", kind=kind
+        )
+    return exc.OutcomeUnknown(
+        f"the Prisma server at {origin} sent a malformed HTTP response ({reason}); "
+        "the statement may or may not have run, so it was not retried",
+        kind=kind,
+    )
+
+
+def answer_lost(origin: str, reason: str, *, idempotent: bool) -> exc.Error:
+    kind = ErrorKind.ANSWER_LOST
+    if idempotent:
+        return exc.OperationalError(
+            f"the connection to the Prisma server at {origin} failed: {reason}", kind=kind
+        )
+    return exc.OutcomeUnknown(
+        f"the connection to the Prisma server at {origin} failed after "
+        f"the request was sent ({reason}); it may or may not have run, so "
+        "it was not retried",
+        kind=kind,
+    )
+
+
+def gateway_failed(origin: str, status: int) -> exc.Error:
+    """HTTP 502/504 to a request that is not safe to repeat: a gateway's "bad gateway" /
+    "gateway timeout" may come after the origin ran it."""
+    return exc.OutcomeUnknown(
+        f"the Prisma server at {origin} answered HTTP {status} "
+        "(a gateway failure); the statement may or may not have run, so it was not "
+        "retried",
+        http_status=status,
+        kind=ErrorKind.GATEWAY_FAILED,
+    )
+
+
+def redirected(status: int) -> exc.Error:
+    return exc.OperationalError(
+        f"the Prisma server answered a redirect (HTTP {status}); redirects are "
+        "not followed, so that the API key is never sent elsewhere",
+        kind=ErrorKind.REDIRECT,
+    )
+
+
+# -- what recovery asks of an error -----------------------------------------------------------
+
+# The failures that say nothing about what the server did with the request.
+_OUTCOME_UNKNOWN_KINDS = frozenset(
+    {
+        ErrorKind.CONNECT_FAILED,
+        ErrorKind.NOT_SENT,
+        ErrorKind.TLS_FAILED,
+        ErrorKind.ANSWER_TIMEOUT,
+        ErrorKind.ANSWER_MALFORMED,
+        ErrorKind.ANSWER_LOST,
+        ErrorKind.GATEWAY_FAILED,
+        ErrorKind.UNAVAILABLE,
+        ErrorKind.REDIRECT,
+    }
+)
+
+# Answers of the server's transaction manager: the transaction they name is no longer open there.
+_TRANSACTION_CLOSED_KINDS = frozenset(
+    {
+        ErrorKind.TRANSACTION_EXPIRED,
+        ErrorKind.TRANSACTION_COMMITTED,
+        ErrorKind.TRANSACTION_ROLLED_BACK,
+        ErrorKind.TRANSACTION_NOT_FOUND,
+        ErrorKind.TRANSACTION_START_TIMEOUT,
+        ErrorKind.TRANSACTION_REFUSED,
+    }
+)
+
+
+def outcome_unknown(error: exc.Error) -> bool:
+    """Whether ``error`` says nothing about what the server did with the request."""
+    return isinstance(error, exc.OutcomeUnknown) or error.kind in _OUTCOME_UNKNOWN_KINDS
+
+
+def transaction_closed(error: exc.Error) -> bool:
+    """Whether the server's transaction manager refused the request: the transaction it was
+    for is not open there (expired, ended, unknown)."""
+    return error.kind in _TRANSACTION_CLOSED_KINDS
+
+
+def rolled_back_by_server(error: exc.Error) -> bool:
+    """Whether the server says the transaction ended without committing (rolled back, expired)."""
+    return error.kind in (ErrorKind.TRANSACTION_ROLLED_BACK, ErrorKind.TRANSACTION_EXPIRED)
+
+
+def committed_by_server(error: exc.Error) -> bool:
+    """Whether the server says it ran COMMIT for the transaction (which PostgreSQL may still
+    have refused: a deferred constraint, a serialization failure). A ``transaction`` plan node
+    whose COMMIT failed answers this way too: the executor then tries to roll it back."""
+    return error.kind is ErrorKind.TRANSACTION_COMMITTED
+
+
+def first_line(error: BaseException | None) -> str:
+    """The first line of ``str(error)``, for messages that quote another error."""
+    text = str(error)
+    return text.splitlines()[0] if text else ""

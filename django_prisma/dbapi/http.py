@@ -20,6 +20,8 @@ import select
 import socket
 import ssl
 import time
+from collections.abc import Iterator
+from io import BufferedReader
 
 MAX_LINE = 65536
 MAX_HEADERS = 256
@@ -63,10 +65,10 @@ class Headers:
 
     __slots__ = ("_items",)
 
-    def __init__(self, items: list[tuple[str, str]]):
+    def __init__(self, items: list[tuple[str, str]]) -> None:
         self._items = items
 
-    def get(self, name: str, default=None):
+    def get(self, name: str, default: str | None = None) -> str | None:
         name = name.lower()
         for key, value in self._items:
             if key == name:
@@ -86,13 +88,13 @@ class Headers:
             raise KeyError(name)
         return value
 
-    def items(self):
+    def items(self) -> list[tuple[str, str]]:
         return list(self._items)
 
-    def keys(self):
+    def keys(self) -> list[str]:
         return [key for key, _ in self._items]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
 
     def __len__(self) -> int:
@@ -102,7 +104,7 @@ class Headers:
         return f"Headers({self._items!r})"
 
 
-def _readable_now(sock) -> bool:
+def _readable_now(sock: socket.socket) -> bool:
     """Whether ``sock`` has something to read (data, EOF, a reset) without waiting.
 
     ``select.select`` refuses descriptors ≥ 1024 (FD_SETSIZE), which a process with many open
@@ -125,18 +127,18 @@ class HTTPConnection:
         read_timeout: float | None,
         ssl_context: ssl.SSLContext | None = None,
         tls_session: ssl.SSLSession | None = None,
-    ):
+    ) -> None:
         self.host = host
         self.port = port
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.ssl_context = ssl_context
         self.tls_session = tls_session
-        self.session_reused = False
+        self.session_reused: bool | None = False
         self.keep_alive_timeout: float | None = None  # as the last response announced it
         self.connect_seconds = 0.0  # the TCP handshake: about one round trip
-        self._sock = None
-        self._reader = None
+        self._sock: socket.socket | None = None
+        self._reader: BufferedReader | None = None
         host_header = f"[{host}]" if ":" in host else host
         default_port = 443 if ssl_context else 80
         self._host_line = (
@@ -178,16 +180,14 @@ class HTTPConnection:
         self.connect_seconds = time.monotonic() - started
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.ssl_context is not None:
-            sock = self._start_tls(sock)
+            sock = self._start_tls(self.ssl_context, sock)
         sock.settimeout(self.read_timeout)
         self._sock = sock
         self._reader = sock.makefile("rb")
 
-    def _start_tls(self, sock):
+    def _start_tls(self, context: ssl.SSLContext, sock: socket.socket) -> ssl.SSLSocket:
         try:
-            tls = self.ssl_context.wrap_socket(
-                sock, server_hostname=self.host, session=self.tls_session
-            )
+            tls = context.wrap_socket(sock, server_hostname=self.host, session=self.tls_session)
         except ssl.SSLError as error:
             sock.close()
             raise TLSFailed(str(error)) from error
@@ -199,7 +199,8 @@ class HTTPConnection:
 
     def close(self) -> None:
         sock, reader = self._sock, self._reader
-        self._sock = self._reader = None
+        self._sock = None
+        self._reader = None
         if reader is not None:
             try:
                 reader.close()
@@ -211,7 +212,9 @@ class HTTPConnection:
             except OSError:
                 pass
 
-    def request(self, method: str, path: str, header_block: bytes, body: bytes | None):
+    def request(
+        self, method: str, path: str, header_block: bytes, body: bytes | None
+    ) -> tuple[int, Headers, bytes]:
         """Send one request and read its response: (status, headers, body bytes).
 
         ``header_block`` is the encoded ``Name: value\\r\\n`` lines, without Host and length.
@@ -243,6 +246,8 @@ class HTTPConnection:
         # reset: safe to send again elsewhere) from "some bytes left" (the server may have the
         # whole request).
         sock = self._sock
+        if sock is None:
+            raise NotSent("the connection is closed")
         try:
             written = sock.send(first)
         except OSError as error:
@@ -257,7 +262,13 @@ class HTTPConnection:
             self.close()
             raise AnswerLost(f"sending the request failed: {error}") from error
 
-    def _read_response(self, method: str):
+    def _connected_reader(self) -> BufferedReader:
+        reader = self._reader
+        if reader is None:  # closed on the way (a response read to its end, or a failure)
+            raise AnswerLost("the connection is closed")
+        return reader
+
+    def _read_response(self, method: str) -> tuple[int, Headers, bytes]:
         status, version, items = self._read_head()
         while 100 <= status < 200:  # interim answers (100 Continue, 103 Early Hints)
             if status == 101:
@@ -269,11 +280,11 @@ class HTTPConnection:
         elif framing.chunked:
             body = self._read_chunked()
         elif framing.length is None:  # the body runs until the server closes the connection
-            body = self._reader.read()
+            body = self._connected_reader().read()
             self.close()
             return status, Headers(items), body
         else:
-            body = self._reader.read(framing.length)
+            body = self._connected_reader().read(framing.length)
             if len(body) != framing.length:
                 raise AnswerLost(
                     f"the response was cut short ({len(body)} of {framing.length} bytes)"
@@ -284,8 +295,8 @@ class HTTPConnection:
             self.close()
         return status, Headers(items), body
 
-    def _read_head(self):
-        line = self._reader.readline(MAX_LINE + 1)
+    def _read_head(self) -> tuple[int, int, list[tuple[str, str]]]:
+        line = self._connected_reader().readline(MAX_LINE + 1)
         if not line:
             raise AnswerLost("the server closed the connection without answering")
         if not line.endswith(b"\n") and len(line) <= MAX_LINE:
@@ -300,8 +311,8 @@ class HTTPConnection:
         block = self._buffered_block()
         if block is not None:  # the usual case: validate and split the whole block at once
             return _parse_block(block, where) if block else []
-        items = []
-        reader = self._reader
+        items: list[tuple[str, str]] = []
+        reader = self._connected_reader()
         while True:
             line = reader.readline(MAX_LINE + 1)
             if not line:
@@ -319,21 +330,19 @@ class HTTPConnection:
     def _buffered_block(self) -> bytes | None:
         """The header lines (without the final empty line) if all of them already arrived,
         consumed from the reader; else None, and nothing is consumed."""
-        peek = getattr(self._reader, "peek", None)
-        if peek is None:
-            return None
-        buffered = peek(MAX_LINE)
+        reader = self._connected_reader()
+        buffered = reader.peek(MAX_LINE)
         if buffered.startswith(b"\r\n"):
-            self._reader.read(2)
+            reader.read(2)
             return b""
         end = buffered.find(b"\r\n\r\n")
         if end < 0:
             return None
-        return self._reader.read(end + 4)[:end]
+        return reader.read(end + 4)[:end]
 
     def _read_chunked(self) -> bytes:
-        reader = self._reader
-        chunks = []
+        reader = self._connected_reader()
+        chunks: list[bytes] = []
         while True:
             line = reader.readline(MAX_LINE + 1)
             if not line:
@@ -363,8 +372,8 @@ def _parse_block(block: bytes, where: str) -> list[tuple[str, str]]:
         for line in block.split(b"\r\n"):
             _parse_field(line, where)  # raises the error for the first bad line
     items = []
-    for line in block.decode("latin-1").split("\r\n"):
-        name, _, value = line.partition(":")
+    for text in block.decode("latin-1").split("\r\n"):
+        name, _, value = text.partition(":")
         items.append((name.lower(), value.strip(" \t")))
     return items
 

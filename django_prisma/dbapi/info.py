@@ -19,9 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from psycopg.pq import ConnStatus, PipelineStatus, TransactionStatus
+
+from .url import Endpoint
+
+if TYPE_CHECKING:
+    from .connection import Connection
 
 # What psycopg's parameter_status() can answer: the parameters PostgreSQL reports to clients
 # (GUC_REPORT); those a server version lacks read as None.
@@ -48,11 +54,11 @@ FACTS_SQL = (
     + ", ".join(f"current_setting('{name}', true) AS \"{name}\"" for name in REPORTED_PARAMETERS)
 )
 
-_facts: dict[tuple[str, str], dict] = {}
+_facts: dict[tuple[str, str], dict[str, Any]] = {}
 _lock = threading.Lock()
 
 
-def _server_key(endpoint) -> tuple[str, str]:
+def _server_key(endpoint: Endpoint) -> tuple[str, str]:
     # One database per API key behind the same origin (Accelerate): keyed by both, the key
     # itself only as a digest.
     return endpoint.origin, hashlib.sha256(endpoint.api_key.encode()).hexdigest()
@@ -75,7 +81,7 @@ class ConnectionInfo:
     pgconn = None  # there is no libpq connection
     full_protocol_version = 30000  # the Prisma server's own connections speak protocol 3.0
 
-    def __init__(self, connection):
+    def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
     def __repr__(self) -> str:
@@ -106,25 +112,25 @@ class ConnectionInfo:
     @property
     def server_version(self) -> int:
         """``server_version_num`` as psycopg gives it (150019 for 15.19)."""
-        return self._facts()["server_version_num"]
+        return cast(int, self._facts()["server_version_num"])
 
     @property
     def dbname(self) -> str:
-        return self._facts()["dbname"]
+        return cast(str, self._facts()["dbname"])
 
     @property
     def user(self) -> str:
-        return self._facts()["username"]
+        return cast(str, self._facts()["username"])
 
     def parameter_status(self, name: str) -> str | None:
         if name == "TimeZone" and self._connection.session_time_zone:
             return self._connection.session_time_zone
         if name not in REPORTED_PARAMETERS:
             return None
-        return self._facts()[name]
+        return cast("str | None", self._facts()[name])
 
     @property
-    def timezone(self):
+    def timezone(self) -> ZoneInfo:
         """The zone of ``parameter_status("TimeZone")`` as a tzinfo (UTC if unknown)."""
         name = self.parameter_status("TimeZone") or "UTC"
         try:
@@ -145,7 +151,7 @@ class ConnectionInfo:
     def dsn(self) -> str:
         return " ".join(f"{key}={value}" for key, value in self.get_parameters().items())
 
-    def _facts(self) -> dict:
+    def _facts(self) -> dict[str, Any]:
         key = _server_key(self._connection.endpoint)
         facts = _facts.get(key)
         if facts is None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from psycopg import DataError as PsycopgDataError
 from psycopg import Error as PsycopgError
@@ -31,6 +32,9 @@ _PROTECTED = re.compile(
 _transformer = Transformer.from_context(None)
 _as_literal = _transformer.as_literal
 
+# psycopg's ``Transformer.as_literal``: a Python value → the bytes of its SQL literal.
+AsLiteral = Callable[[Any], bytes]
+
 
 class Adapters(AdaptersMap):
     """psycopg's adapters map for one connection (``connection.adapters``), as psycopg's own
@@ -40,29 +44,22 @@ class Adapters(AdaptersMap):
 
     generation = 0
 
-    def register_dumper(self, cls, dumper):
+    def register_dumper(self, cls: Any, dumper: Any) -> None:
         super().register_dumper(cls, dumper)
         self.generation += 1
 
-    def register_loader(self, oid, loader):
+    def register_loader(self, oid: Any, loader: Any) -> None:
         super().register_loader(oid, loader)
         self.generation += 1
 
 
-class _Context:
-    __slots__ = ("adapters", "connection")
-
-    def __init__(self, adapters):
-        self.adapters = adapters
-        self.connection = None
+def literal_function(adapters: AdaptersMap) -> AsLiteral:
+    """psycopg's ``as_literal`` over ``adapters`` (a fresh transformer: dumpers are cached). An
+    ``AdaptersMap`` is itself one of psycopg's ``AdaptContext`` objects (with no connection)."""
+    return Transformer(adapters).as_literal
 
 
-def literal_function(adapters: AdaptersMap):
-    """psycopg's ``as_literal`` over ``adapters`` (a fresh transformer: dumpers are cached)."""
-    return Transformer(_Context(adapters)).as_literal
-
-
-def quote(value, as_literal=_as_literal) -> str:
+def quote(value: Any, as_literal: AsLiteral = _as_literal) -> str:
     if type(value) is list and value:
         text = _text_array_literal(value)
         if text is not None:
@@ -88,7 +85,7 @@ _ARRAY_ELEMENT_NEEDS_QUOTES = re.compile(
 )
 
 
-def _text_array_literal(values: list) -> str | None:
+def _text_array_literal(values: list[Any]) -> str | None:
     """psycopg's literal for a list of strings (and None), without its per-element dumper lookups:
     bulk_create sends every text column as one such array (``UNNEST(%s::varchar[])``).
     None when the list holds anything else; psycopg then does it (and raises what it raises)."""
@@ -159,7 +156,9 @@ def _placeholder_problem(sql: str, quote_start: int | None, kind: str) -> str | 
     return None
 
 
-def _split_at_placeholders(sql: str):
+def _split_at_placeholders(
+    sql: str,
+) -> tuple[tuple[tuple[str, str | None, str | None, bool], ...], str]:
     """The SQL cut at its placeholders: ``((text before, name, problem, in a comment), …)`` and
     the text after the last one, with ``%%`` already turned into ``%``."""
     placeholders = []
@@ -185,7 +184,7 @@ def _split_at_placeholders(sql: str):
 _split_at_placeholders_cached = functools.lru_cache(maxsize=128)(_split_at_placeholders)
 
 
-def _is_named(params) -> bool:
+def _is_named(params: Any) -> bool:
     """Whether ``params`` is a mapping (named placeholders) rather than a sequence."""
     kind = type(params)
     if kind is list or kind is tuple:
@@ -200,7 +199,7 @@ def _is_named(params) -> bool:
     return named
 
 
-def _named_value(params, name: str | None):
+def _named_value(params: Any, name: str | None) -> Any:
     if name is None:
         raise ProgrammingError("positional placeholders need a sequence of parameters")
     try:
@@ -209,7 +208,7 @@ def _named_value(params, name: str | None):
         raise ProgrammingError(f"no parameter named {name!r}") from None
 
 
-def interpolate(sql: str, params, as_literal=_as_literal) -> str:
+def interpolate(sql: str, params: Any, as_literal: AsLiteral = _as_literal) -> str:
     """Replace placeholders with literals; ``%%`` becomes ``%`` (psycopg's rules).
     ``as_literal`` is a connection's (``Connection.as_literal``), for its registered types."""
     if params is None:

@@ -47,7 +47,7 @@ def replay_block(statements: list[str], *, check_deferred: bool = False) -> str:
     )
 
 
-def _fields():
+def _fields() -> list[tuple[str, str]]:
     # (JSON key, PL/pgSQL item): the JSON keys are psycopg's Diagnostic attribute names.
     return [(key, item) for item, key in REPLAY_FIELDS.items()]
 
@@ -58,7 +58,7 @@ class Journal:
 
     __slots__ = ("statements", "marks", "size", "complete")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.statements: list[str] = []
         self.marks: list[tuple[str, int]] = []  # (savepoint name, journal length then)
         self.size = 0

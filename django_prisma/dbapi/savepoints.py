@@ -29,7 +29,7 @@ class DeferredSavepoints:
 
     __slots__ = ("held", "names")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.held: list[tuple[str, str, str]] = []  # (SAVEPOINT | RELEASE, name, sql)
         self.names: list[str] = []  # this transaction's savepoints, oldest first
 

@@ -59,7 +59,8 @@ class Statement:
 
     def __init__(self, sql: str):
         self.sql = sql
-        head = sql[_LEADING.match(sql).end() : 200]
+        leading = _LEADING.match(sql)  # always a match (of the empty string at least)
+        head = sql[leading.end() if leading else 0 : 200]
         match = _WORDS.match(head)
         keyword = match.group(0).upper() if match else ""
         self.keyword = keyword
@@ -100,7 +101,9 @@ class Statement:
                 "SET would change a pooled server connection that other requests share: use "
                 "SET LOCAL inside a transaction"
             )
-        if keyword == "DECLARE" and _WITH_HOLD.match(self.sql, _LEADING.match(self.sql).end()):
+        leading = _LEADING.match(self.sql)
+        start = leading.end() if leading else 0
+        if keyword == "DECLARE" and _WITH_HOLD.match(self.sql, start):
             raise NotSupportedError(
                 "a WITH HOLD cursor outlives its transaction on a pooled server connection that "
                 "other requests share: declare it WITHOUT HOLD inside a transaction"
@@ -180,7 +183,7 @@ _UTC_NAMES = frozenset(
 )
 
 
-def _check_time_zone(match, value_group: int = 1) -> None:
+def _check_time_zone(match: re.Match[str] | None, value_group: int = 1) -> None:
     """A non-UTC session time zone would shift every timestamptz silently: the executor labels
     whatever PostgreSQL prints as +00:00."""
     if match is None:

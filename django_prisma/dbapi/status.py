@@ -44,8 +44,14 @@ _COMPOUND = (
 )
 
 
+def _skipped(sql: str) -> int:
+    """Where the leading white space, comments and parentheses end."""
+    match = _SKIP.match(sql)
+    return match.end() if match else 0  # the pattern matches the empty string: always a match
+
+
 def _words(sql: str, limit: int = 12) -> list[str]:
-    head = sql[_SKIP.match(sql).end() : 400]
+    head = sql[_skipped(sql) : 400]
     return [word.upper() for word in _WORD.findall(head)[:limit]]
 
 
@@ -67,7 +73,8 @@ def _main_keyword(sql: str) -> str:
         elif char == ")":
             depth -= 1
         elif depth == 0 and char.isalpha() and (index == 0 or not sql[index - 1].isalnum()):
-            word = _WORD.match(sql, index).group(0).upper()
+            match = _WORD.match(sql, index)
+            word = match.group(0).upper() if match else ""
             if word in ("SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES", "TABLE"):
                 return word
     return "SELECT"

@@ -48,7 +48,7 @@ def session_for(context: ssl.SSLContext, origin: str) -> ssl.SSLSession | None:
     return _sessions.get((id(context), origin))
 
 
-def remember_session(context: ssl.SSLContext, origin: str, session: ssl.SSLSession | None):
+def remember_session(context: ssl.SSLContext, origin: str, session: ssl.SSLSession | None) -> None:
     # Contexts are never freed (they live in _contexts), so their id() stays theirs.
     if session is not None and session.has_ticket:
         _sessions[(id(context), origin)] = session

@@ -22,18 +22,24 @@ import os
 import re
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from . import plans
-from .transport import Transport
+from . import errors, plans
+from .exceptions import Error
+from .transport import Response, Transport
+from .url import Endpoint
+
+if TYPE_CHECKING:
+    from .cursor import Cursor
 
 INSTRUMENTATION = "django_prisma"
 QUERY_TEXT_SETTING = "OTEL_INSTRUMENTATION_DJANGO_PRISMA_QUERY_TEXT"
 TRANSACTION_PATH = re.compile(r"^/transaction/([^/]+)/(query|commit|rollback)$")
 
 # database name behind an endpoint (host, port, API key): asked once per process.
-_namespaces: dict = {}
+_namespaces: dict[Endpoint, str | None] = {}
 
 
 def transport_class(base: type[Transport]) -> type[Transport]:
@@ -43,14 +49,14 @@ def transport_class(base: type[Transport]) -> type[Transport]:
     return TracingTransport
 
 
-def note_query(cursor, sql: str, params, batch_size: int | None = None) -> None:
+def note_query(cursor: Cursor, sql: str, params: Any, batch_size: int | None = None) -> None:
     """What the next statement request carries: the SQL template and its parameters."""
     transport = cursor.connection.transport
     if isinstance(transport, TracingTransport):
         transport.noted_query = (cursor, sql, params, batch_size)
 
 
-def _tracer():
+def _tracer() -> Any:
     """The driver's tracer, or None while no tracer provider is set (the API's default proxy).
 
     A provider, once set, is the process's for good (OpenTelemetry sets it once); until then
@@ -69,31 +75,39 @@ def _tracer():
     return _tracer_for(_provider)
 
 
-_provider = None
+_provider: Any = None
 _next_provider_check = 0.0
 PROVIDER_CHECK_INTERVAL = 1.0
 
 
 @functools.cache
-def _not_set_classes() -> frozenset:
+def _not_set_classes() -> frozenset[type]:
     from opentelemetry import trace
 
     return frozenset((trace.ProxyTracerProvider, trace.NoOpTracerProvider))
 
 
 @functools.lru_cache(maxsize=4)
-def _tracer_for(provider):
+def _tracer_for(provider: Any) -> Any:
     from .. import __version__
 
     return provider.get_tracer(INSTRUMENTATION, __version__)
 
 
 class TracingTransport(Transport):
-    noted_query = None
-    _transaction_span = None
+    noted_query: tuple[Cursor, str, Any, int | None] | None = None
+    _transaction_span: Any = None
     _namespace_failed = False
 
-    def request(self, method, path, body=None, *, idempotent, headers=None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        *,
+        idempotent: bool,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         tracer = _tracer()
         if tracer is None or path == "/health":
             self.noted_query = None
@@ -125,7 +139,7 @@ class TracingTransport(Transport):
                 # The transaction ends with a failed start, commit or rollback, and when the
                 # server no longer has it (409 to one of its statements).
                 if step in ("start", "commit", "rollback") or (
-                    within is not None and getattr(error, "http_status", None) == 409
+                    within is not None and _closes_transaction(error)
                 ):
                     self._end_transaction_span(error=type(error).__qualname__)
                 raise
@@ -136,7 +150,7 @@ class TracingTransport(Transport):
             self._end_transaction_span(outcome=step)
         return response
 
-    def _start_transaction_span(self, tracer) -> None:
+    def _start_transaction_span(self, tracer: Any) -> None:
         from opentelemetry import trace
 
         # One still open belongs to a transaction the connection gave up without a request.
@@ -145,7 +159,7 @@ class TracingTransport(Transport):
             "TRANSACTION", kind=trace.SpanKind.INTERNAL, attributes=self._common_attributes()
         )
 
-    def _describe(self, step: str | None, path: str) -> tuple[str, dict]:
+    def _describe(self, step: str | None, path: str) -> tuple[str, dict[str, Any]]:
         if step == "query":
             # The statement the cursor noted; a transaction's start or end, or a cache
             # invalidation, leaves it for the statement that follows.
@@ -156,7 +170,7 @@ class TracingTransport(Transport):
         operation = {"start": "BEGIN"}.get(step, step.upper())
         return operation, {"db.operation.name": operation}
 
-    def _common_attributes(self) -> dict:
+    def _common_attributes(self) -> dict[str, Any]:
         attributes = {
             "db.system.name": "postgresql",
             "db.system": "postgresql",
@@ -186,7 +200,9 @@ class TracingTransport(Transport):
                 return None
         return _namespaces[key]
 
-    def _end_transaction_span(self, *, outcome: str | None = None, error: str | None = None):
+    def _end_transaction_span(
+        self, *, outcome: str | None = None, error: str | None = None
+    ) -> None:
         span, self._transaction_span = self._transaction_span, None
         if span is None:
             return
@@ -210,14 +226,16 @@ def _step(path: str) -> str | None:
     return match.group(2) if match else None
 
 
-def _statement_attributes(noted) -> tuple[str, dict]:
+def _statement_attributes(
+    noted: tuple[Cursor, str, Any, int | None] | None,
+) -> tuple[str, dict[str, Any]]:
     if noted is None:  # a request the driver makes by itself (a replay): no text known
         return "postgresql", {}
     cursor, sql, params, batch_size = noted
     operation = _operation(sql)
     if batch_size is not None:
         operation = f"BATCH {operation}"
-    attributes = {"db.operation.name": operation}
+    attributes: dict[str, Any] = {"db.operation.name": operation}
     if batch_size is not None:
         attributes["db.operation.batch.size"] = batch_size
     mode = os.environ.get(QUERY_TEXT_SETTING, "sanitized").lower()
@@ -233,8 +251,8 @@ def _operation(sql: str) -> str:
     return match.group(1).upper() if match else "postgresql"
 
 
-def _cache_request_attributes(headers: dict) -> dict:
-    attributes = {}
+def _cache_request_attributes(headers: dict[str, str]) -> dict[str, Any]:
+    attributes: dict[str, Any] = {}
     control = headers.get("cache-control")
     if control:
         attributes["prisma.accelerate.cache.control"] = control
@@ -250,7 +268,11 @@ def _cache_request_attributes(headers: dict) -> dict:
     return attributes
 
 
-def _record_error(span, error: Exception) -> None:
+def _closes_transaction(error: Exception) -> bool:
+    return isinstance(error, Error) and errors.transaction_closed(error)
+
+
+def _record_error(span: Any, error: Exception) -> None:
     from opentelemetry.trace import Status, StatusCode
 
     code = getattr(error, "pgcode", None)
@@ -287,7 +309,7 @@ def sanitized(sql: str, has_params: bool = True) -> str:
     names: dict[str, int] = {}
     position = 0
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         nonlocal position
         kind = match.lastgroup if match.lastgroup != "tag" else "dollar"
         if kind in ("ident", "comment"):

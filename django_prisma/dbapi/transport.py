@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import platform
+import ssl
 import time
 from http.cookies import SimpleCookie
+from typing import Any
 
 from .. import __version__ as VERSION
+from . import errors, tls
 from . import exceptions as exc
-from . import tls
-from .errors import error_from_response
 from .http import (
     AnswerLost,
     AnswerTimeout,
     ConnectFailed,
+    Headers,
     HTTPConnection,
     MalformedResponse,
     NotSent,
@@ -35,7 +37,7 @@ IDLE_MARGIN = 0.25
 class Response:
     __slots__ = ("status", "body", "headers")
 
-    def __init__(self, status: int, body: bytes, headers):
+    def __init__(self, status: int, body: bytes, headers: Headers) -> None:
         self.status = status
         self.body = body
         self.headers = headers
@@ -53,7 +55,7 @@ class Transport:
         ca_bundle_only: bool = False,
         idle_timeout: float | None = None,
         user_agent: str | None = None,
-    ):
+    ) -> None:
         self.endpoint = endpoint
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -74,7 +76,7 @@ class Transport:
         self._base_block: bytes | None = None
         self._jwt: str | None = None
         self._conn: HTTPConnection | None = None
-        self._ssl_context = None
+        self._ssl_context: ssl.SSLContext | None = None
         self._last_used = 0.0
         self._fresh = False  # the connection has not answered yet (its TLS session is unknown)
         self.requests_sent = 0
@@ -84,11 +86,11 @@ class Transport:
         return f"<Transport {self.endpoint.origin}>"
 
     @property
-    def timeout(self):
+    def timeout(self) -> tuple[float, float | None]:
         return (self.connect_timeout, self.read_timeout)
 
     @timeout.setter
-    def timeout(self, value) -> None:
+    def timeout(self, value: Any) -> None:
         """Set both timeouts: a (connect, read) pair or an object with ``connect_timeout`` and
         ``read_timeout`` (such as ``urllib3.Timeout``); the next request uses a new socket."""
         if isinstance(value, tuple):
@@ -113,7 +115,7 @@ class Transport:
             tls_session=session,
         )
 
-    def _tls_context(self):
+    def _tls_context(self) -> ssl.SSLContext:
         if self._ssl_context is None:
             try:
                 self._ssl_context = tls.client_context(self.ca_bundle, self.ca_bundle_only)
@@ -161,7 +163,7 @@ class Transport:
         if conn is not None:
             conn.close()
 
-    def _headers(self, extra) -> dict:
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
         headers = dict(self._base_headers)
         if self._cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
@@ -171,14 +173,14 @@ class Transport:
             headers.update(extra)
         return headers
 
-    def _header_block(self, extra) -> bytes:
+    def _header_block(self, extra: dict[str, str] | None) -> bytes:
         if not extra and not self._cookies and not self._jwt:
             if self._base_block is None:
                 self._base_block = _encode(self._base_headers)
             return self._base_block
         return _encode(self._headers(extra))
 
-    def _remember(self, headers) -> None:
+    def _remember(self, headers: Headers) -> None:
         jwt = headers.get(JWT_HEADER)
         if jwt:
             self._jwt = jwt
@@ -201,7 +203,7 @@ class Transport:
         body: bytes | None = None,
         *,
         idempotent: bool,
-        headers: dict | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Response:
         """Send one request; raise the mapped exception for anything but 2xx.
 
@@ -223,56 +225,30 @@ class Transport:
                 self.close()
                 if attempt + 1 < attempts:
                     continue
-                raise exc.OperationalError(
-                    f"cannot connect to the Prisma server at {origin}: {error}"
-                ) from None
+                raise errors.connect_failed(origin, str(error)) from None
             except NotSent as error:
                 # Not a byte of the request was written: it cannot have run, whatever it is.
                 self.close()
                 if attempt + 1 < attempts:
                     continue
-                raise exc.OperationalError(
-                    f"the connection to the Prisma server at {origin} failed before the request "
-                    f"was sent: {error}"
-                ) from None
+                raise errors.not_sent(origin, str(error)) from None
             except TLSFailed as error:
                 self.close()
-                raise exc.OperationalError(f"TLS failure talking to {origin}: {error}") from None
+                raise errors.tls_failed(origin, str(error)) from None
             except AnswerTimeout:
                 self.close()
-                if idempotent:
-                    raise exc.OperationalError(
-                        f"the Prisma server at {origin} did not answer within {self.read_timeout} s"
-                    ) from None
-                raise exc.OutcomeUnknown(
-                    f"the Prisma server at {origin} did not answer within "
-                    f"{self.read_timeout} s; the statement may or may not have run, "
-                    "so it was not retried"
+                raise errors.answer_timeout(
+                    origin, self.read_timeout, idempotent=idempotent
                 ) from None
             except MalformedResponse as error:
                 # The server answered, but not in HTTP: sending again would likely get the same.
                 self.close()
-                if idempotent:
-                    raise exc.OperationalError(
-                        f"the Prisma server at {origin} sent a malformed HTTP response: {error}"
-                    ) from None
-                raise exc.OutcomeUnknown(
-                    f"the Prisma server at {origin} sent a malformed HTTP response ({error}); "
-                    "the statement may or may not have run, so it was not retried"
-                ) from None
+                raise errors.answer_malformed(origin, str(error), idempotent=idempotent) from None
             except AnswerLost as error:
                 self.close()
                 if idempotent and attempt + 1 < attempts:
                     continue
-                if idempotent:
-                    raise exc.OperationalError(
-                        f"the connection to the Prisma server at {origin} failed: {error}"
-                    ) from None
-                raise exc.OutcomeUnknown(
-                    f"the connection to the Prisma server at {origin} failed after "
-                    f"the request was sent ({error}); it may or may not have run, so "
-                    "it was not retried"
-                ) from None
+                raise errors.answer_lost(origin, str(error), idempotent=idempotent) from None
             self._last_used = time.monotonic()
             if self._fresh:
                 self._fresh = False
@@ -287,24 +263,14 @@ class Transport:
             if 200 <= status < 300:
                 return Response(status, data, response_headers)
             if status in (502, 504) and not idempotent:
-                # A gateway's "bad gateway" / "gateway timeout" may come after the origin ran the
-                # request: for a write that is an unknown outcome, not a clean failure.
-                raise exc.OutcomeUnknown(
-                    f"the Prisma server at {origin} answered HTTP {status} "
-                    "(a gateway failure); the statement may or may not have run, so it was not "
-                    "retried",
-                    http_status=status,
-                )
+                raise errors.gateway_failed(origin, status)
             if 300 <= status < 400:
-                raise exc.OperationalError(
-                    f"the Prisma server answered a redirect (HTTP {status}); redirects are "
-                    "not followed, so that the API key is never sent elsewhere"
-                )
-            raise error_from_response(status, data, response_headers)
+                raise errors.redirected(status)
+            raise errors.error_from_response(status, data, response_headers)
         raise AssertionError("unreachable")
 
 
-def _encode(headers: dict) -> bytes:
+def _encode(headers: dict[str, str]) -> bytes:
     lines = []
     for name, value in headers.items():
         text = f"{name}: {value}"

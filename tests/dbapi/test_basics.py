@@ -49,3 +49,20 @@ def test_api_key_never_in_repr_or_errors(server):
     with pytest.raises(dbapi.ProgrammingError) as info:
         conn.cursor().execute("SELEC 1")
     assert key not in str(info.value) and key not in repr(info.value)
+
+
+def test_a_result_snapshot_is_restored_without_a_request(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT n, s FROM (VALUES (1, 'a'), (2, 'b')) AS t (n, s)")
+    assert cur.fetchone() == (1, "a")
+    snapshot = cur.result_snapshot()
+    assert cur.fetchone() == (2, "b")  # taking it moved nothing
+    sent = conn.transport.requests_sent
+    other = conn.cursor()
+    other.restore_result(snapshot, "SELECT cached")
+    assert other.description == cur.description and other.rowcount == 2
+    assert other.query == "SELECT cached" and other.statusmessage == "SELECT 2"
+    assert other.fetchall() == [(1, "a"), (2, "b")]
+    assert conn.transport.requests_sent == sent
+    cur.execute("DO $$ BEGIN END $$")
+    assert cur.result_snapshot() is None

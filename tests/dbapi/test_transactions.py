@@ -5,6 +5,9 @@ from *another* connection is only checked there once the transaction has ended."
 
 from __future__ import annotations
 
+import dataclasses
+import socket
+
 import pytest
 
 from django_prisma import dbapi
@@ -164,13 +167,19 @@ def test_default_isolation_level_is_read_committed(tx):
     tx.rollback()
 
 
-def test_unknown_isolation_level_is_refused_before_sending(server):
-    conn = dbapi.connect(server.url, isolation_level="snapshot")
+def test_unknown_isolation_level_is_refused_when_connecting(server):
     with pytest.raises(dbapi.ProgrammingError) as info:
-        conn.cursor().execute("SELECT 1")
-    assert "snapshot" in str(info.value)
-    assert conn.transport.requests_sent == 0 and not conn.in_transaction
+        dbapi.connect(server.url, isolation_level="snapshot")
+    assert "snapshot" in str(info.value) and "serializable" in str(info.value)
+
+
+def test_unknown_isolation_level_is_refused_when_set(server):
+    conn = dbapi.connect(server.url, isolation_level="serializable")
+    with pytest.raises(dbapi.ProgrammingError, match="snapshot"):
+        conn.isolation_level = "snapshot"
+    assert conn.isolation_level == "serializable"  # unchanged
     conn.close()
+    assert conn.transport.requests_sent == 0
 
 
 def test_autocommit_cannot_change_inside_a_transaction(tx):
@@ -213,15 +222,39 @@ def test_context_manager_commits_or_rolls_back(server, make_table):
     conn.close()
 
 
+def test_a_failing_rollback_on_leaving_the_block_keeps_the_callers_error(server):
+    """The block's own exception goes on, the rollback's failure told in a note of it."""
+    refusing = socket.socket()  # bound, never listening: connections to it are refused
+    refusing.bind(("127.0.0.1", 0))
+    with pytest.raises(RuntimeError) as info, dbapi.connect(server.url) as conn:
+        conn.cursor().execute("SELECT 1")
+        tx_id = conn._transaction.id
+        reachable = conn.transport.endpoint
+        conn.transport.close()
+        conn.transport.endpoint = dataclasses.replace(reachable, port=refusing.getsockname()[1])
+        raise RuntimeError("boom")
+    refusing.close()
+    assert str(info.value) == "boom"
+    (note,) = info.value.__notes__
+    assert "rollback" in note and "OperationalError" in note and "cannot connect" in note
+    assert info.value.__context__ is None
+    assert not conn.in_transaction
+    # The server still has the transaction: end it, as the server would once it expired.
+    conn.transport.endpoint = reachable
+    conn.transport.request("POST", f"/transaction/{tx_id}/rollback", None, idempotent=True)
+    conn.close()
+
+
 def test_commit_after_close_of_the_server_side_transaction(server, tx):
     """The server forgot the transaction (here: rolled back behind the driver's back through the
     API): commit must not report success."""
     tx.cursor().execute("SELECT 1")
-    tx_id = tx._tx_id
+    tx_id = tx._transaction.id
     tx.transport.request("POST", f"/transaction/{tx_id}/rollback", None, idempotent=True)
     with pytest.raises(dbapi.OperationalError) as info:
         tx.commit()
     assert "no longer open" in str(info.value)
+    assert info.value.kind is dbapi.ErrorKind.TRANSACTION_ROLLED_BACK
     assert not tx.in_transaction
 
 
