@@ -207,7 +207,7 @@ def _failure_problem(kind: str, status: int, body, allowed: set[str]) -> str | N
     pgcode = body.get("pgcode")
     if pgcode not in allowed or body.get("error") != ALLOWED_FAILURES.get(pgcode):
         return f"{kind}: unexpected failure HTTP {status} {body!r}"
-    if not str(body.get("cause", "")).endswith("TransactionRollbackError"):
+    if body.get("rollback") is not True:
         return f"{kind}: cause {body.get('cause')!r}"
     return None
 

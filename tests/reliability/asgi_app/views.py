@@ -11,6 +11,8 @@ from asgiref.sync import sync_to_async
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, JsonResponse
 
+from django_prisma.dbapi import TransactionRollbackError
+
 from .models import Counter, Row
 from .observe import REQUEST_ID, report
 
@@ -104,6 +106,9 @@ def _failure(error: DatabaseError) -> JsonResponse:
         {
             "error": f"{type(error).__module__}.{type(error).__qualname__}",
             "cause": f"{type(cause).__module__}.{type(cause).__qualname__}" if cause else None,
+            # The driver's PEP 249 class for SQLSTATE class 40 (the cause is also psycopg's class
+            # for its SQLSTATE: SerializationFailure, DeadlockDetected).
+            "rollback": isinstance(cause, TransactionRollbackError),
             "pgcode": pgcode,
             "message": str(error)[:500],
         },
