@@ -8,11 +8,14 @@ sorts first.
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
+from django_prisma.devserver import throwaway_executor
 from django_prisma.psl import parse_schema
 from django_prisma.psl.schema_to_models import generate_models
 
+from ..conftest import POSTGRES_URL
 from .corpus import prisma_cli
 from .django_project import migration_tables, run_django, write_app
 
@@ -104,13 +107,20 @@ def test_makemigrations_creates_exactly_the_schema_tables(tmp_path):
 
 
 @pytest.fixture
-def prisma_tables(executor_server, pg):
-    """The executor's database with the tables exactly as `prisma db push` makes them."""
-    proc = prisma_cli(SCHEMA, executor_server.database_url, "db", "push")
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    yield executor_server
-    for table in ("_AnimalToVaccine", "_Friends", "Animal", "Vaccine", "Pet"):
-        pg.execute(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+def prisma_tables():
+    """An executor on a database of its own (`prisma db push` would drop other tests' tables),
+    with the tables exactly as `prisma db push` makes them."""
+    with throwaway_executor(POSTGRES_URL, "dp_m2m") as server:
+        proc = prisma_cli(SCHEMA, server.database_url, "db", "push")
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        yield server
+
+
+@pytest.fixture
+def pg(prisma_tables):
+    """psycopg to the pushed database."""
+    with psycopg.connect(prisma_tables.database_url, autocommit=True) as conn:
+        yield conn
 
 
 def test_m2m_reads_and_writes_prismas_table(prisma_tables, pg, tmp_path):
