@@ -9,6 +9,7 @@ from datetime import UTC
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends import utils as backend_utils
+from django.db.backends.base.base import RAN_DB_VERSION_CHECK
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
@@ -132,6 +133,9 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         return False
 
     def init_connection_state(self):
+        # Knowing the version costs a request over HTTP (psycopg reads it from its handshake):
+        # it is checked when it is first needed (pg_version), not at every first connection.
+        RAN_DB_VERSION_CHECK.add(self.alias)
         # Not PostgreSQL's: it sets the time zone and role on the session.
         super(PostgresDatabaseWrapper, self).init_connection_state()
         self._configure_time_zone(self.connection)
@@ -182,11 +186,6 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         # There is no "postgres" maintenance database behind an HTTP URL: use this one.
         with self.cursor() as cursor:
             yield cursor
-
-    def check_database_version_supported(self):
-        # Knowing the version costs a request over HTTP (psycopg reads it from its handshake):
-        # it is checked when it is first needed (pg_version), not at every first connection.
-        pass
 
     @cached_property
     def pg_version(self):

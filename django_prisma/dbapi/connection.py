@@ -164,6 +164,7 @@ class Connection:
         # (DETAIL, table, schema). Off unless asked: triggers with effects outside the
         # transaction (dblink, HTTP calls) would fire twice.
         self.replay_errors = bool(replay_errors)
+        self._temporary_tables = False
         self._decode_options: dict[str, Any] = {"json_as_text": json_as_text}
         self._parameter_prelude = [
             f"SELECT set_config({quote(name)}, {quote(value)}, true)"
@@ -263,6 +264,19 @@ class Connection:
         self._savepoints.clear()
         self._journal.clear()
 
+    def note_temporary_table(self) -> None:
+        """A statement of the open (or next) transaction creates a temporary table: its server
+        connection goes back to a shared pool at the end, so the session's temporary tables are
+        dropped (DISCARD TEMP) before it commits. Native PostgreSQL keeps them until the session
+        ends; here they last as long as the transaction."""
+        self._temporary_tables = True
+
+    def _discard_temporary_tables(self) -> None:
+        if self._temporary_tables:
+            self._temporary_tables = False
+            payload = plans.single("DISCARD TEMP", returns_rows=False, atomic=False)
+            self._in_transaction(payload, None)
+
     def cursor(self) -> Cursor:
         self._check_open()
         return Cursor(self)
@@ -291,6 +305,7 @@ class Connection:
                 "and PostgreSQL rolled the transaction back",
                 pgcode="25P02",
             )
+        self._discard_temporary_tables()
         try:
             self._end("commit")
         except IntegrityError as error:
@@ -310,6 +325,7 @@ class Connection:
     def rollback(self) -> None:
         self._check_open()
         self._forget_bookkeeping()
+        self._temporary_tables = False  # created in the transaction: rolled back with it
         if self._transaction.open:
             self._end("rollback")
         else:
@@ -526,6 +542,8 @@ class Connection:
         self._check_not_lost()
         transaction = self._transaction
         head = work.head
+        if head is not None and work.check and head.creates_temporary_table():
+            self.note_temporary_table()
         if not self._autocommit and not transaction.open:
             if work.check and head is not None:
                 head.check(in_transaction=True)

@@ -161,6 +161,15 @@ class Cursor:
                     "as a string of several statements runs: send it on its own"
                 )
             statement.check(in_transaction=True)  # they share one transaction
+        connection = self.connection
+        interactive = connection.in_transaction or not connection.autocommit
+        if any(statement.creates_temporary_table() for statement in statements):
+            if not interactive:
+                # Their own transaction ends with the request; the table would not.
+                Statement(next(s.sql for s in statements if s.creates_temporary_table())).check(
+                    in_transaction=False
+                )
+            connection.note_temporary_table()
         if any(describe.changes_schema(statement) for statement in statements):
             describe.schema_changed()
         descriptions = []

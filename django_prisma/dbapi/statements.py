@@ -71,6 +71,9 @@ class Statement:
         self.read_only = keyword in ("SELECT", "SHOW", "VALUES", "TABLE") and not _writes(sql)
         self.wrappable = NO_TRANSACTION_BLOCK.match(head) is None
 
+    def creates_temporary_table(self) -> bool:
+        return self.keyword == "CREATE" and _TEMPORARY_TABLE.match(self.sql[:200]) is not None
+
     def check(self, *, in_transaction: bool) -> None:
         """Refuse what would leave state behind on a pooled server connection."""
         keyword = self.keyword
@@ -113,15 +116,16 @@ class Statement:
                 f"{keyword} acts on the database session, which over HTTP is a pooled connection "
                 "shared with other requests"
             )
-        if keyword == "CREATE":
-            upper = self.sql[:120].upper()
-            if re.match(r"\s*CREATE\s+(GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY)\s+TABLE", upper) and (
-                "ON COMMIT DROP" not in self.sql.upper()
-            ):
-                raise NotSupportedError(
-                    "a temporary table would outlive this request on a pooled server connection: "
-                    "create it inside a transaction with ON COMMIT DROP"
-                )
+        if (
+            not in_transaction
+            and self.creates_temporary_table()
+            and "ON COMMIT DROP" not in self.sql.upper()
+        ):
+            raise NotSupportedError(
+                "a temporary table created outside a transaction would outlive this request on "
+                "a pooled server connection: create it inside a transaction (atomic()), which "
+                "drops it when it commits, or with ON COMMIT DROP"
+            )
         lowered = self.sql.lower()
         if "advisory" in lowered or "set_config" in lowered:
             code = without_literals(self.sql)  # a value may mention these
@@ -153,6 +157,7 @@ def without_literals(sql: str) -> str:
     return "".join(out)
 
 
+_TEMPORARY_TABLE = re.compile(r"\s*CREATE\s+(GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY)\s+TABLE", re.I)
 _WITH_HOLD = re.compile(r"\s*DECLARE\s[^;]*?\bCURSOR\s+WITH\s+HOLD\s+FOR\b", re.I | re.S)
 _SESSION_ADVISORY = re.compile(r"\bpg_(try_)?advisory_lock(_shared)?\s*\(", re.I)
 _SET_CONFIG_CALL = re.compile(r"\bset_config\s*\(", re.I)

@@ -21,10 +21,6 @@ REFUSED = [
     "UNLISTEN *",
     "DEALLOCATE ALL",
     "PREPARE p AS SELECT 1",
-    "CREATE TEMP TABLE tmp_x (id int)",
-    "CREATE TEMPORARY TABLE tmp_x (id int)",
-    "create local temporary table tmp_x (id int)",
-    "CREATE GLOBAL TEMP TABLE tmp_x (id int)",
     "SELECT pg_advisory_lock(1)",
     "SELECT PG_ADVISORY_LOCK(1)",
     "SELECT pg_try_advisory_lock(1)",
@@ -44,7 +40,17 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("sql", REFUSED)
+# Outside a transaction only: inside one, a temporary table is dropped before the COMMIT
+# (tests/dbapi/test_transactions.py).
+TEMPORARY_TABLES = [
+    "CREATE TEMP TABLE tmp_x (id int)",
+    "CREATE TEMPORARY TABLE tmp_x (id int)",
+    "create local temporary table tmp_x (id int)",
+    "CREATE GLOBAL TEMP TABLE tmp_x (id int)",
+]
+
+
+@pytest.mark.parametrize("sql", REFUSED + TEMPORARY_TABLES)
 def test_refused_in_autocommit_with_nothing_sent(conn, sql):
     before = conn.transport.requests_sent
     with pytest.raises(dbapi.NotSupportedError) as info:

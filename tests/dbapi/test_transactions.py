@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import uuid
 
 import pytest
 
@@ -318,3 +319,35 @@ def _describe_once(endpoint, *statements):
             other.cursor().execute(sql)
     finally:
         other.close()
+
+
+@pytest.mark.parametrize("multiple", [False, True])
+def test_temporary_tables_last_as_long_as_the_transaction(executor_server, pg, multiple):
+    """As a library's join through a temporary table does it (several statements in a string,
+    or one by one): usable in the transaction, dropped before it commits, so that nothing of it
+    stays on the pooled server connection; refused outside a transaction."""
+    name = f"tmp_{uuid.uuid4().hex[:10]}"
+    create = [
+        f"DROP TABLE IF EXISTS {name}",
+        f"CREATE TEMPORARY TABLE {name} AS SELECT 1 AS x",
+        f"CREATE INDEX {name}_x ON {name} (x)",
+    ]
+    conn = dbapi.connect(executor_server.url)
+    try:
+        cur = conn.cursor()
+        if multiple:
+            cur.execute("; ".join(create))
+        else:
+            for sql in create:
+                cur.execute(sql)
+        cur.execute(f"SELECT x FROM {name}")
+        assert cur.fetchall() == [(1,)]
+        conn.commit()
+        count = "SELECT count(*) FROM pg_catalog.pg_class WHERE relname = %s"
+        assert pg.execute(count, [name]).fetchone() == (0,)
+        conn.autocommit = True
+        with pytest.raises(dbapi.NotSupportedError, match="outside a transaction"):
+            cur.execute(create[1] if not multiple else "; ".join(create))
+        assert pg.execute(count, [name]).fetchone() == (0,)
+    finally:
+        conn.close()
