@@ -187,7 +187,9 @@ class TracingTransport(Transport):
         outside any transaction and untraced; None while it cannot be had."""
         key = self.endpoint
         if key not in _namespaces:
-            if self._namespace_failed:
+            if self._namespace_failed or self._transaction_span is not None:
+                # Never asked while this connection has a transaction open: on @prisma/dev (one
+                # transaction at a time) the question would wait for that very transaction.
                 return None
             payload = plans.single(
                 "SELECT current_database()", returns_rows=True, atomic=False, prelude=()
