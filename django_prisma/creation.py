@@ -156,9 +156,10 @@ class DatabaseCreation(PostgresCreation):
         return (self.connection.settings_dict["ENGINE"], where, self._get_test_db_name())
 
     # -- creation ----------------------------------------------------------------------------
-    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+    def create_test_db(self, *args, **kwargs):
+        # Passed on as given: Django 6.0 deprecates ``serialize`` and warns whenever it is passed.
         TEST_RUN.begin(self)
-        return super().create_test_db(verbosity, autoclobber, serialize, keepdb)
+        return super().create_test_db(*args, **kwargs)
 
     def _create_test_db(self, verbosity, autoclobber, keepdb=False):
         settings_dict = self.connection.settings_dict
