@@ -156,12 +156,10 @@ class DatabaseCreation(PostgresCreation):
         return (self.connection.settings_dict["ENGINE"], where, self._get_test_db_name())
 
     # -- creation ----------------------------------------------------------------------------
-    def create_test_db(self, *args, **kwargs):
-        # Passed on as given: Django 6.0 deprecates ``serialize`` and warns whenever it is passed.
-        TEST_RUN.begin(self)
-        return super().create_test_db(*args, **kwargs)
-
     def _create_test_db(self, verbosity, autoclobber, keepdb=False):
+        # The first thing create_test_db() does with the database (create_test_db itself is not
+        # overridden: Django 6.0 checks where its deprecation warnings point).
+        TEST_RUN.begin(self)
         settings_dict = self.connection.settings_dict
         if self._saved is None:
             self._saved = dict(settings_dict)
