@@ -62,6 +62,7 @@ SERVER_PATHS = (
     "tests/example/",
     "tests/conformance/test_django_suite.py",
     "tests/backend/test_creation.py",
+    "tests/backend/test_test_databases.py",
     "tests/backend/test_dbshell.py",
     "tests/psl/test_introspection_roundtrip.py",
 )
