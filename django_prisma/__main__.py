@@ -1,4 +1,5 @@
-"""``python -m django_prisma dev``: run a local Prisma Postgres until Ctrl-C / SIGTERM."""
+"""``python -m django_prisma dev``: run a local Prisma Postgres, or Prisma's executor in front of
+your PostgreSQL or MySQL/MariaDB, until Ctrl-C / SIGTERM."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def _dev(args) -> int:
     try:
         print(f"DATABASE_URL={server.url}", flush=True)
         what = (
-            "Prisma's executor in front of your PostgreSQL"
+            f"Prisma's executor in front of your {server.server_kind}"
             if kind == "executor"
             else ("local Prisma Postgres (@prisma/dev)")
         )
@@ -62,7 +63,8 @@ def main(argv=None) -> int:
     dev.add_argument(
         "--database-url",
         default=None,
-        help="postgres://… : run Prisma's executor in front of this PostgreSQL instead",
+        help="postgres://… or mysql://… (mariadb://…): run Prisma's executor in front of this "
+        "PostgreSQL or MySQL/MariaDB database instead",
     )
     dev.add_argument(
         "--create",

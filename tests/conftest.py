@@ -12,6 +12,8 @@ from django_prisma.devserver import LocalServer, throwaway_executor, with_databa
 POSTGRES_URL = os.environ.get(
     "DJANGO_PRISMA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
 )
+# A database URL of the MySQL/MariaDB server (any of its databases: tests create their own).
+MYSQL_URL = os.environ.get("DJANGO_PRISMA_TEST_MYSQL", "mysql://root@127.0.0.1:3306/mysql")
 SHARED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared")
 
 

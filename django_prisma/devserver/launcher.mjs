@@ -1,8 +1,12 @@
 // Starts one local Prisma server and prints one JSON line on stdout when it is ready:
 //   {"ready": true, "url": "prisma+postgres://localhost:PORT/?api_key=…", "kind": …, "port": …}
+// (a MySQL/MariaDB-backed server announces "prisma://localhost:PORT/?api_key=…").
 // Modes:
 //   dev       the official local Prisma Postgres (@prisma/dev: PGlite behind Prisma's executor)
-//   executor  Prisma's query-plan executor in front of a real PostgreSQL (--database-url)
+//   executor  Prisma's query-plan executor in front of a real PostgreSQL or MySQL/MariaDB
+//             (--database-url postgres://… | mysql://… | mariadb://…)
+//   database  one question about a MySQL/MariaDB database, answered as one JSON line, then exit:
+//             --action exists | create | drop (PostgreSQL's are asked from Python, via psycopg)
 // It exits cleanly on SIGTERM / SIGINT / stdin EOF (so a dying parent never leaves it behind).
 import { createServer } from "node:http";
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -91,23 +95,104 @@ function executorOptions(qpeModule, databaseUrl, args) {
   };
 }
 
-// Runs statements on the maintenance database `postgres` of the same server, through the
-// executor itself, so that creating a throw-away database needs no other PostgreSQL client.
+// MariaDB's connection pool retries a failing connection until its acquireTimeout (10 s by
+// default) and only then reports it, and creating an executor already waits for one (it asks
+// the server's version): questions asked before serving give up sooner.
+const MYSQL_QUICK_ACQUIRE_TIMEOUT_MS = "2000";
+
+function withQuickFailure(mysqlUrl) {
+  const url = new URL(mysqlUrl);
+  if (!url.searchParams.has("acquireTimeout")) {
+    url.searchParams.set("acquireTimeout", MYSQL_QUICK_ACQUIRE_TIMEOUT_MS);
+  }
+  return url.toString();
+}
+
+// What differs between the database servers the executor can front.
+const POSTGRESQL = {
+  name: "PostgreSQL",
+  announcedScheme: "prisma+postgres",
+  maintenanceUrl(databaseUrl) {
+    const admin = new URL(databaseUrl);
+    admin.pathname = "/postgres";
+    return admin.toString();
+  },
+  // The probe runs on the serving executor.
+  probeUrl: null,
+  quoteIdent: (name) => '"' + name.replaceAll('"', '""') + '"',
+  dropStatement: (quoted) => `DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`,
+  createStatement: (quoted) => `CREATE DATABASE ${quoted}`,
+  describeFailure: (reply) => reply,
+};
+
+const MYSQL = {
+  name: "MySQL/MariaDB",
+  // `prisma+postgres://` is Prisma Postgres' scheme; other databases are `prisma://`.
+  announcedScheme: "prisma",
+  // information_schema exists on every server and every user may read it.
+  maintenanceUrl(databaseUrl) {
+    const admin = new URL(databaseUrl);
+    admin.pathname = "/information_schema";
+    return withQuickFailure(admin.toString());
+  },
+  probeUrl: withQuickFailure,
+  quoteIdent: (name) => "`" + name.replaceAll("`", "``") + "`",
+  dropStatement: (quoted) => `DROP DATABASE IF EXISTS ${quoted}`,
+  // The server's default character set may still be latin1 (MySQL 5.7): Django wants utf8mb4.
+  createStatement: (quoted, ifNotExists = false) =>
+    `CREATE DATABASE ${ifNotExists ? "IF NOT EXISTS " : ""}${quoted} CHARACTER SET utf8mb4`,
+  existsQuery: {
+    sql: "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+    argTypes: [{ scalarType: "string", arity: "scalar" }],
+  },
+  // The pool reports only "pool timeout"; the reason (connection refused, unknown database,
+  // access denied) is the driver error's cause.
+  describeFailure(reply) {
+    try {
+      const parsed = JSON.parse(reply);
+      const cause = parsed?.meta?.driverAdapterError?.cause?.cause;
+      // Its second line, when there is one, is the pool's statistics.
+      if (typeof cause === "string") return cause.split("\n")[0].trim();
+      return typeof parsed?.error === "string" ? parsed.error : reply;
+    } catch {
+      return reply;
+    }
+  },
+};
+
+function dialectOf(databaseUrl) {
+  const { protocol } = new URL(databaseUrl);
+  return protocol === "mysql:" || protocol === "mariadb:" ? MYSQL : POSTGRESQL;
+}
+
+// The URL for messages: without its password.
+function withoutPassword(databaseUrl) {
+  const where = new URL(databaseUrl);
+  where.password = "";
+  return where;
+}
+
+async function rawRequest(qpe, operation, type, sql, args = [], argTypes = []) {
+  return qpe.fetch(new Request("http://localhost/query", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      operation,
+      plan: { type, args: { type: "rawSql", sql, args, argTypes } },
+      params: {},
+    }),
+  }));
+}
+
+// Runs statements on the maintenance database (`postgres`, or MySQL's `information_schema`) of
+// the same server, through the executor itself, so that creating a throw-away database needs no
+// other database client.
 async function runOnMaintenanceDatabase(qpeModule, databaseUrl, statements, args) {
-  const admin = new URL(databaseUrl);
-  admin.pathname = "/postgres";
-  const qpe = await qpeModule.Server.create(executorOptions(qpeModule, admin.toString(), args));
+  const admin = dialectOf(databaseUrl).maintenanceUrl(databaseUrl);
+  const qpe = await qpeModule.Server.create(executorOptions(qpeModule, admin, args));
   try {
     for (const sql of statements) {
-      const response = await qpe.fetch(new Request("http://localhost/query", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          operation: "executeRaw",
-          plan: { type: "execute", args: { type: "rawSql", sql, args: [], argTypes: [] } },
-          params: {},
-        }),
-      }));
+      const response = await rawRequest(qpe, "executeRaw", "execute", sql);
       if (response.status !== 200) throw new Error(`${sql}: ${await response.text()}`);
     }
   } finally {
@@ -115,36 +200,81 @@ async function runOnMaintenanceDatabase(qpeModule, databaseUrl, statements, args
   }
 }
 
-function quoteIdent(name) {
-  return '"' + name.replaceAll('"', '""') + '"';
+// Mode `database`: whether a MySQL/MariaDB database exists (asked on information_schema),
+// creating or dropping it when asked.
+async function databaseQuestion(args) {
+  const qpeModule = await import("@prisma/query-plan-executor");
+  if (!args.databaseUrl) throw new Error("database mode needs --database-url mysql://…");
+  const dialect = dialectOf(args.databaseUrl);
+  if (!dialect.existsQuery) throw new Error("database mode answers for MySQL/MariaDB only");
+  const dbName = decodeURIComponent(new URL(args.databaseUrl).pathname.slice(1));
+  const admin = dialect.maintenanceUrl(args.databaseUrl);
+  const qpe = await qpeModule.Server.create(executorOptions(qpeModule, admin, args));
+  let exists;
+  try {
+    const { sql, argTypes } = dialect.existsQuery;
+    const response = await rawRequest(qpe, "queryRaw", "query", sql, [dbName], argTypes);
+    const reply = await response.text();
+    if (response.status !== 200) {
+      const { host } = new URL(args.databaseUrl);
+      throw new Error(`${dialect.name} at ${host} does not answer: ${dialect.describeFailure(reply)}`);
+    }
+    exists = JSON.parse(reply).data.rows.length > 0;
+  } finally {
+    await qpe.shutdown();
+  }
+  const quoted = dialect.quoteIdent(dbName);
+  if (args.action === "exists") return { exists };
+  if (args.action === "create") {
+    // IF NOT EXISTS: created meanwhile by someone else, it exists, which is what was asked.
+    if (!exists) {
+      await runOnMaintenanceDatabase(qpeModule, args.databaseUrl,
+        [dialect.createStatement(quoted, true)], args);
+    }
+    return { exists: true, created: !exists };
+  }
+  if (args.action === "drop") {
+    if (exists) {
+      await runOnMaintenanceDatabase(qpeModule, args.databaseUrl,
+        [dialect.dropStatement(quoted)], args);
+    }
+    return { exists: false, dropped: exists };
+  }
+  throw new Error(`unknown --action ${args.action}: use exists, create or drop`);
+}
+
+// Runs SELECT 1 on `qpe`; a failure shuts it down and throws, naming the server (never its
+// password). `keep`: whether a successful `qpe` stays up, to serve.
+async function probeDatabase(qpe, dialect, databaseUrl, keep) {
+  const probe = await rawRequest(qpe, "queryRaw", "query", "SELECT 1");
+  if (probe.status !== 200 || !keep) await qpe.shutdown();
+  if (probe.status !== 200) {
+    const where = withoutPassword(databaseUrl);
+    throw new Error(`${dialect.name} at ${where} does not answer: ` +
+      dialect.describeFailure(await probe.text()));
+  }
 }
 
 async function startExecutor(args) {
   const qpeModule = await import("@prisma/query-plan-executor");
   if (!args.databaseUrl) throw new Error("executor mode needs --database-url postgres://…");
+  const dialect = dialectOf(args.databaseUrl);
   const dbName = decodeURIComponent(new URL(args.databaseUrl).pathname.slice(1));
-  const dropStatement = `DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`;
+  const quoted = dialect.quoteIdent(dbName);
+  const dropStatement = dialect.dropStatement(quoted);
   if (args.recreateDatabase === "1") {
     await runOnMaintenanceDatabase(qpeModule, args.databaseUrl,
-      [dropStatement, `CREATE DATABASE ${quoteIdent(dbName)}`], args);
+      [dropStatement, dialect.createStatement(quoted)], args);
+  }
+  // The executor connects lazily: prove the database answers before announcing the server
+  // (MySQL/MariaDB: before creating the serving executor, on one that gives up sooner).
+  if (dialect.probeUrl) {
+    const prober = await qpeModule.Server.create(
+      executorOptions(qpeModule, dialect.probeUrl(args.databaseUrl), args));
+    await probeDatabase(prober, dialect, args.databaseUrl, false);
   }
   const qpe = await qpeModule.Server.create(executorOptions(qpeModule, args.databaseUrl, args));
-  // The executor connects lazily: prove the database answers before announcing the server.
-  const probe = await qpe.fetch(new Request("http://localhost/query", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      operation: "queryRaw",
-      plan: { type: "query", args: { type: "rawSql", sql: "SELECT 1", args: [], argTypes: [] } },
-      params: {},
-    }),
-  }));
-  if (probe.status !== 200) {
-    await qpe.shutdown();
-    const where = new URL(args.databaseUrl);
-    where.password = "";
-    throw new Error(`PostgreSQL at ${where} does not answer: ${await probe.text()}`);
-  }
+  if (!dialect.probeUrl) await probeDatabase(qpe, dialect, args.databaseUrl, true);
   // The hosted service checks the bearer key; so does this stand-in, so tests see real 401s.
   const apiKey = args.apiKey || randomBytes(24).toString("base64url");
   const expected = Buffer.from(`Bearer ${apiKey}`);
@@ -195,7 +325,7 @@ async function startExecutor(args) {
     http.listen(args.port, args.host, resolve);
   });
   const port = http.address().port;
-  const url = `prisma+postgres://localhost:${port}/?api_key=${apiKey}`;
+  const url = `${dialect.announcedScheme}://localhost:${port}/?api_key=${apiKey}`;
   const close = async () => {
     http.closeAllConnections?.();
     await new Promise((resolve) => http.close(resolve));
@@ -209,8 +339,17 @@ async function startExecutor(args) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.mode === "database") {
+    try {
+      process.stdout.write(JSON.stringify({ ok: true, ...(await databaseQuestion(args)) }) + "\n");
+      process.exit(0);
+    } catch (error) {
+      process.stdout.write(JSON.stringify({ ok: false, error: String(error?.message || error) }) + "\n");
+      process.exit(1);
+    }
+  }
   const start = { dev: startDev, executor: startExecutor }[args.mode];
-  if (!start) fail(`unknown mode ${args.mode}: use dev or executor`);
+  if (!start) fail(`unknown mode ${args.mode}: use dev, executor or database`);
   let server;
   try {
     server = await start(args);

@@ -23,6 +23,15 @@ PRISMA_ONLY_PARAMETERS = {
 }
 # Where to ask about other databases, in Django's order (it falls back from "postgres" too).
 MAINTENANCE_DATABASES = ("postgres", "template1")
+# What messages call the server.
+SERVER_KIND = "PostgreSQL"
+
+
+def refusals() -> tuple[type[Exception], ...]:
+    """What :func:`create_database` raises when the server refuses or cannot be reached."""
+    import psycopg
+
+    return (psycopg.Error,)
 
 
 def database_name(postgres_url: str) -> str:

@@ -1,11 +1,11 @@
-"""A local Prisma server as a child process: ``@prisma/dev`` or Prisma's executor + PostgreSQL."""
+"""A local Prisma server as a child process: ``@prisma/dev``, or Prisma's executor in front of a
+PostgreSQL or a MySQL/MariaDB."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-import re
 import selectors
 import shutil
 import signal
@@ -15,17 +15,18 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import urlsplit, urlunsplit
 
-from . import postgres
+from . import mysql, postgres
+from .messages import hide_password, readable_error
 from .runtime import Progress, ensure_runtime, node_binary
 
 KINDS = ("dev", "executor")
+# The database behind a server, as Prisma's schemas name it (``datasource { provider = … }``).
+PROVIDERS = ("postgresql", "mysql")
 
 logger = logging.getLogger("django_prisma.devserver")
-
-# The launcher reports a failure with its JavaScript stack: frames say nothing to a Python user.
-JS_STACK_FRAME = re.compile(r"^\s+at .*$\n?", re.MULTILINE)
 
 
 class ServerStartError(RuntimeError):
@@ -33,16 +34,27 @@ class ServerStartError(RuntimeError):
 
 
 class DatabaseMissingError(ServerStartError):
-    """The executor's PostgreSQL database does not exist (``create_database=True`` creates it)."""
+    """The executor's database does not exist (``create_database=True`` creates it).
 
-    def __init__(self, database: str, address: str):
+    ``server`` names the kind of database server: "PostgreSQL" or "MySQL/MariaDB"."""
+
+    def __init__(self, database: str, address: str, server: str = "PostgreSQL"):
         self.database = database
         self.address = address
-        super().__init__(f"database {database!r} does not exist on the PostgreSQL at {address}")
+        self.server = server
+        super().__init__(f"database {database!r} does not exist on the {server} at {address}")
+
+
+def provider_of(database_url: str | None) -> str:
+    """``"mysql"`` for a ``mysql://`` or ``mariadb://`` URL, else ``"postgresql"``."""
+    return "mysql" if mysql.is_mysql_url(database_url) else "postgresql"
 
 
 class LocalServer:
-    """Start with :meth:`start`; ``url`` is the ``prisma+postgres://`` connection string.
+    """Start with :meth:`start`; ``url`` is the connection string: ``prisma+postgres://`` for a
+    PostgreSQL-backed server (``dev``, or ``executor`` with a ``postgres://`` URL), ``prisma://``
+    for an executor in front of a MySQL/MariaDB (``mysql://`` or ``mariadb://`` URL).
+    ``provider`` says which: "postgresql" or "mysql".
 
     The child reads our stdin and exits on EOF, so it cannot outlive this process.
     """
@@ -68,9 +80,10 @@ class LocalServer:
         if kind not in KINDS:
             raise ValueError(f"unknown local server kind {kind!r}: use one of {KINDS}")
         if kind == "executor" and not database_url:
-            raise ValueError("the executor server needs database_url='postgres://…'")
+            raise ValueError("the executor server needs database_url='postgres://…' or 'mysql://…'")
         self.kind = kind
         self.database_url = database_url
+        self.provider = provider_of(database_url) if kind == "executor" else "postgresql"
         self.name = name or f"django-prisma-{uuid.uuid4().hex[:8]}"
         self.port = port
         self.fresh_database = fresh_database
@@ -110,6 +123,11 @@ class LocalServer:
         return cmd
 
     def start(self, timeout: float = 120.0) -> LocalServer:
+        if self.provider == "mysql" and not mysql.database_name(self.database_url):
+            # MySQL has no default database to fall back on (PostgreSQL has the user's).
+            raise ServerStartError(
+                f"the {self.server_kind} URL names no database (add /DATABASE after HOST:PORT)"
+            )
         runtime = ensure_runtime(self.progress)
         node = node_binary(runtime)
         if self.kind == "executor" and self.create_database and not self.fresh_database:
@@ -129,36 +147,50 @@ class LocalServer:
             self.stop()
             self._raise_if_database_missing()
             raise ServerStartError(
-                f"the local {self.kind} server failed: {readable_error(info.get('error'))}"
+                f"the local {self.kind} server failed: "
+                + hide_password(readable_error(info.get("error")), self.database_url)
             )
         self.url = info["url"]
         self.port = info["port"]
         return self
 
-    def _create_missing_database(self) -> None:
-        name = postgres.database_name(self.database_url)
-        if not name:
-            raise ServerStartError("the PostgreSQL URL names no database to create")
-        where = postgres.server_address(self.database_url)
-        import psycopg
+    @property
+    def _database_server(self) -> ModuleType:
+        """The helpers for the database behind an executor (same functions in both)."""
+        return mysql if self.provider == "mysql" else postgres
 
+    @property
+    def server_kind(self) -> str:
+        """The database server behind an executor, for messages: "PostgreSQL" or
+        "MySQL/MariaDB"."""
+        return self._database_server.SERVER_KIND
+
+    def _create_missing_database(self) -> None:
+        server = self._database_server
+        name = server.database_name(self.database_url)
+        if not name:
+            raise ServerStartError(f"the {self.server_kind} URL names no database to create")
+        where = server.server_address(self.database_url)
         try:
-            created = postgres.create_database(self.database_url)
-        except psycopg.Error as error:  # the server refused, or cannot be reached
+            created = server.create_database(self.database_url)
+        except server.refusals() as error:  # the server refused, or cannot be reached
             raise ServerStartError(
-                f"could not create database {name!r} on {where}: {error}"
+                f"could not create database {name!r} on {where}: "
+                + hide_password(str(error), self.database_url)
             ) from error
         if created:
-            self.progress(f"created database {name!r} on the PostgreSQL at {where}")
+            self.progress(f"created database {name!r} on the {self.server_kind} at {where}")
 
     def _raise_if_database_missing(self) -> None:
         # Asked only after a failed start, so a working start pays nothing for it.
         if self.kind != "executor" or self.fresh_database:
             return
-        if postgres.database_exists(self.database_url) is False:
+        server = self._database_server
+        if server.database_exists(self.database_url) is False:
             raise DatabaseMissingError(
-                postgres.database_name(self.database_url),
-                postgres.server_address(self.database_url),
+                server.database_name(self.database_url),
+                server.server_address(self.database_url),
+                self.server_kind,
             )
 
     def _read_ready_line(self, timeout: float) -> bytes:
@@ -189,12 +221,13 @@ class LocalServer:
             return ""
         self._log.seek(0)
         text = self._log.read().decode("utf-8", "replace").strip()
-        return f":\n{text[-3000:]}" if text else ""
+        return f":\n{hide_password(text[-3000:], self.database_url)}" if text else ""
 
     @property
     def postgres_url(self) -> str | None:
-        """The PostgreSQL URL behind an executor server (None for ``prisma dev``)."""
-        return self.database_url
+        """The PostgreSQL URL behind an executor server (None for ``prisma dev`` and for a
+        MySQL/MariaDB-backed executor)."""
+        return self.database_url if self.provider == "postgresql" else None
 
     def stop(self, timeout: float = 15.0) -> None:
         proc, self.process = self.process, None
@@ -221,35 +254,28 @@ class LocalServer:
         self.stop()
 
 
-def readable_error(launcher_error) -> str:
-    """The launcher's error without its JavaScript stack, and an executor's JSON error reply
-    reduced to its message."""
-    text = JS_STACK_FRAME.sub("", str(launcher_error)).strip()
-    text = text.removeprefix("Error: ")
-    head, brace, tail = text.partition("{")
-    if brace:
-        try:
-            reply = json.loads(brace + tail)
-        except ValueError:
-            return text
-        if isinstance(reply, dict) and isinstance(reply.get("error"), str):
-            return head + reply["error"]
-    return text
+def throwaway_executor(server_url: str, prefix: str = "django_prisma", **options) -> LocalServer:
+    """Prisma's executor in front of a fresh database on ``server_url``'s server, dropped when
+    the server stops (not started yet: use it as a context manager).
 
-
-def throwaway_executor(postgres_url: str, prefix: str = "django_prisma", **options) -> LocalServer:
-    """Prisma's executor in front of a fresh database on ``postgres_url``'s server, dropped when
-    the server stops (not started yet: use it as a context manager)."""
-    database = with_database(postgres_url, f"{prefix}_{uuid.uuid4().hex[:10]}")
+    ``server_url``: any database URL of the server (its database is not touched), PostgreSQL
+    (``postgres://…``) or MySQL/MariaDB (``mysql://…``, ``mariadb://…``), with credentials
+    that may create and drop databases. The new database is named ``PREFIX_`` + 10 hex digits
+    (MySQL allows 64 characters in all) and created empty (utf8mb4 on MySQL/MariaDB);
+    ``options`` go to :class:`LocalServer`. The server's ``url`` is ``prisma+postgres://…``
+    for PostgreSQL, ``prisma://…`` for MySQL/MariaDB; ``database_url`` is the new database's.
+    """
+    database = with_database(server_url, f"{prefix}_{uuid.uuid4().hex[:10]}")
     return LocalServer(
         "executor", database_url=database, fresh_database=True, drop_database_on_exit=True,
         **options,
     )  # fmt: skip
 
 
-def with_database(postgres_url: str, database: str) -> str:
-    """The same PostgreSQL server and credentials, another database."""
-    parts = urlsplit(postgres_url)
+def with_database(database_url: str, database: str) -> str:
+    """The same server (PostgreSQL or MySQL/MariaDB), credentials and parameters, another
+    database."""
+    parts = urlsplit(database_url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
 
 

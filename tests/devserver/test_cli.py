@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from django_prisma import dbapi
-from tests.conftest import POSTGRES_URL
+from tests.conftest import MYSQL_URL, POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,18 +41,28 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.parametrize(
     "kind, stop_signal",
-    [("dev", signal.SIGTERM), ("dev", signal.SIGINT), ("executor", signal.SIGTERM)],
+    [
+        ("dev", signal.SIGTERM),
+        ("dev", signal.SIGINT),
+        ("executor", signal.SIGTERM),
+        ("executor-mysql", signal.SIGTERM),
+    ],
 )
 def test_dev_command_serves_and_stops_without_leaving_a_child(kind, stop_signal):
     args = [sys.executable, "-m", "django_prisma", "dev"]
+    # Only reads: the maintenance database (PostgreSQL) or the `mysql` database will do.
     if kind == "executor":
-        args += ["--database-url", POSTGRES_URL]  # only reads: the maintenance database will do
+        args += ["--database-url", POSTGRES_URL]
+    if kind == "executor-mysql":
+        args += ["--database-url", MYSQL_URL]
+    # prisma+postgres:// is Prisma Postgres' scheme; a MySQL-backed server is prisma://.
+    scheme = "prisma" if kind == "executor-mysql" else "prisma+postgres"
     proc = subprocess.Popen(
         args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         line = proc.stdout.readline().strip()
-        assert line.startswith("DATABASE_URL=prisma+postgres://localhost:"), proc.stderr.read()
+        assert line.startswith(f"DATABASE_URL={scheme}://localhost:"), proc.stderr.read()
         url = line.split("=", 1)[1]
         conn = dbapi.connect(url, autocommit=True)
         cur = conn.cursor()
