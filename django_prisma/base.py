@@ -37,6 +37,8 @@ ISOLATION_NAMES = {
 
 
 class DatabaseWrapper(PostgresDatabaseWrapper):
+    # A django_prisma connection (cache.options.is_prisma): the cache and tools ask this.
+    prisma_server = True
     Database = Database
     SchemaEditorClass = DatabaseSchemaEditor
     client_class = DatabaseClient

@@ -13,12 +13,20 @@ from .settings import connection_params
 class DatabaseClient(BaseDatabaseClient):
     executable_name = sys.executable
 
+    # The settings reader and the SQL dialect of the engine (django_prisma.mysql's are MySQL's).
+    connection_params = staticmethod(connection_params)
+    dialect = "postgresql"
+
     @classmethod
     def settings_to_cmd_args_env(cls, settings_dict, parameters):
-        params = connection_params(dict(settings_dict))
+        params = cls.connection_params(dict(settings_dict))
         args = [sys.executable, "-m", "django_prisma.shell", *parameters]
         # The key travels in the environment, never on the command line (ps would show it).
-        env = {"DJANGO_PRISMA_URL": params["url"], "DJANGO_PRISMA_TOKEN": params["api_key"] or ""}
+        env = {
+            "DJANGO_PRISMA_URL": params["url"],
+            "DJANGO_PRISMA_TOKEN": params["api_key"] or "",
+            "DJANGO_PRISMA_DIALECT": cls.dialect,
+        }
         return args, env
 
     def runshell(self, parameters):

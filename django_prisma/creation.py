@@ -115,7 +115,13 @@ def configured_targets() -> dict[str, str]:
 TEST_RUN = TestRunGuard()
 
 
-class DatabaseCreation(PostgresCreation):
+class PrismaCreation:
+    """What both engines' test databases share (mixed into Django's creation class of the
+    engine): the guard, mirrors, TEST['URL'] databases, local servers and their markers. The
+    dialect's parts: ``_start_local_server``, ``USER_TABLES_SQL``, ``_empty``."""
+
+    USER_TABLES_SQL = USER_TABLES_SQL
+
     # The local server belongs to this creation object (one per connection object), so a copy
     # of the connection can never stop it.
     _server = None
@@ -124,7 +130,7 @@ class DatabaseCreation(PostgresCreation):
 
     def __init__(self, connection):
         super().__init__(connection)
-        self._mirrors: list[DatabaseCreation] = []
+        self._mirrors: list[PrismaCreation] = []
         self._added_options: dict = {}
 
     # -- names and identity ------------------------------------------------------------------
@@ -257,7 +263,7 @@ class DatabaseCreation(PostgresCreation):
         """Empty a database reached over HTTP (or keep it), and mark it: only if it is empty or
         marked already."""
         with self.connection.cursor() as cursor:
-            cursor.execute(USER_TABLES_SQL)
+            cursor.execute(self.USER_TABLES_SQL)
             tables = [row[0] for row in cursor.fetchall()]
             try:
                 refuse_unmarked(tables, what)
@@ -342,6 +348,10 @@ class DatabaseCreation(PostgresCreation):
         raise NotImplementedError("django_prisma test databases cannot be cloned: use --parallel=1")
 
 
+class DatabaseCreation(PrismaCreation, PostgresCreation):
+    pass
+
+
 def refuse_unmarked(tables, what: str) -> None:
     """A database with tables but without the marker is not ours to empty or reuse."""
     if tables and not any(table.endswith(f".{MARKER_TABLE}") for table in tables):
@@ -358,7 +368,7 @@ def _creation_for(settings_dict: dict):
     for alias in connections:
         connection = connections[alias]
         if connection.settings_dict is settings_dict and isinstance(
-            connection.creation, DatabaseCreation
+            connection.creation, PrismaCreation
         ):
             return connection.creation
     return None

@@ -99,6 +99,44 @@ IGNORED_OPTIONS = frozenset(
     }
 )
 UTF8_NAMES = frozenset({"utf8", "utf-8", "unicode"})
+MYSQL_UTF8_NAMES = frozenset({"utf8mb4", "utf8mb3", "utf8"})
+
+# OPTIONS django_prisma.mysql's backend reads itself.
+MYSQL_BACKEND_OPTIONS = {
+    "isolation_level": None,
+    "cache": None,
+}
+# MySQLdb's connection settings that mean nothing over HTTP (the socket, its TLS, the client's
+# own option files and flags): accepted and ignored, with a DEBUG log, as libpq's are.
+MYSQL_IGNORED_OPTIONS = frozenset(
+    {
+        "ssl",
+        "ssl_mode",
+        "unix_socket",
+        "read_default_file",
+        "read_default_group",
+        "client_flag",
+        "local_infile",
+        "use_unicode",
+        "compress",
+        "named_pipe",
+        "auth_plugin",
+        "server_public_key_path",
+        "write_timeout",
+        "conv",
+        "autocommit",
+    }
+)
+# MySQLdb's settings that would change the session: refused with what to do instead.
+MYSQL_SESSION_OPTIONS = {
+    "init_command": (
+        "over HTTP every statement runs on a pooled server connection, so there is no session "
+        "to initialise; set sql_mode and other variables on the server (its configuration or "
+        "SET GLOBAL)"
+    ),
+    "sql_mode": "set sql_mode on the server (its configuration or SET GLOBAL)",
+    "time_zone": "set time_zone on the server (its configuration or SET GLOBAL)",
+}
 
 logger = logging.getLogger("django_prisma.settings")
 
@@ -146,6 +184,53 @@ def url_and_token(settings_dict: dict) -> tuple[str | None, str | None]:
 
 
 def connection_params(settings_dict: dict) -> dict:
+    """The driver's arguments for a ``django_prisma`` (PostgreSQL) DATABASES entry."""
+    params, options = _endpoint_params(settings_dict)
+    ignored = sorted(name for name in options if name in IGNORED_OPTIONS)
+    if ignored:
+        logger.debug("OPTIONS with no meaning over HTTP, ignored: %s", ", ".join(ignored))
+    for name in ignored:
+        del options[name]
+    check_client_encoding(options.pop("client_encoding", None))
+    parameters = server_parameters(options.pop("options", None))
+    if parameters:
+        params["session_parameters"] = parameters
+    _driver_options(options, params, BACKEND_OPTIONS, IGNORED_OPTIONS, extra_known=("options",))
+    return params
+
+
+def mysql_connection_params(settings_dict: dict) -> dict:
+    """The driver's arguments for a ``django_prisma.mysql`` DATABASES entry."""
+    params, options = _endpoint_params(settings_dict)
+    ignored = sorted(name for name in options if name in MYSQL_IGNORED_OPTIONS)
+    if ignored:
+        logger.debug("OPTIONS with no meaning over HTTP, ignored: %s", ", ".join(ignored))
+    for name in ignored:
+        del options[name]
+    charset = options.pop("charset", None)
+    if charset is not None and str(charset).lower() not in MYSQL_UTF8_NAMES:
+        raise ImproperlyConfigured(
+            f"OPTIONS['charset'] = {charset!r}: results travel as JSON, always UTF-8; use "
+            "'utf8mb4' (or leave it out)"
+        )
+    for name in MYSQL_SESSION_OPTIONS.keys() & options.keys():
+        raise ImproperlyConfigured(
+            f"OPTIONS[{name!r}] cannot be honoured by django_prisma.mysql: "
+            f"{MYSQL_SESSION_OPTIONS[name]}"
+        )
+    _driver_options(
+        options,
+        params,
+        MYSQL_BACKEND_OPTIONS,
+        MYSQL_IGNORED_OPTIONS,
+        extra_known=(),
+        refused=("replay_errors",),
+    )
+    return params
+
+
+def _endpoint_params(settings_dict: dict) -> tuple[dict, dict]:
+    """``url`` and ``api_key`` checked, and a copy of OPTIONS without what no engine accepts."""
     normalize(settings_dict)
     url, token = url_and_token(settings_dict)
     if not url:
@@ -169,39 +254,44 @@ def connection_params(settings_dict: dict) -> dict:
             f"OPTIONS[{name!r}] is no longer accepted by django_prisma (it had no effect): "
             f"{REMOVED_OPTIONS[name]}"
         )
-    ignored = sorted(name for name in options if name in IGNORED_OPTIONS)
-    if ignored:
-        logger.debug("OPTIONS with no meaning over HTTP, ignored: %s", ", ".join(ignored))
-    for name in ignored:
-        del options[name]
-    check_client_encoding(options.pop("client_encoding", None))
-    parameters = server_parameters(options.pop("options", None))
-    if parameters:
-        params["session_parameters"] = parameters
     if isinstance(options.get("connect_timeout"), str):
         # libpq's form (and a URL query parameter's): a number of seconds as text.
         options["connect_timeout"] = _seconds(options["connect_timeout"])
+    return params, options
+
+
+def _driver_options(
+    options: dict,
+    params: dict,
+    backend_options: dict,
+    ignored_options: frozenset,
+    *,
+    extra_known: tuple[str, ...],
+    refused: tuple[str, ...] = (),
+) -> None:
+    """Check the remaining OPTIONS: the backend's are left to it, the driver's go to ``params``
+    with their types checked, anything else is refused naming the known keys."""
     for name, value in options.items():
-        if name in BACKEND_OPTIONS:
-            if BACKEND_OPTIONS[name] is bool and not isinstance(value, bool):
+        if name in backend_options:
+            if backend_options[name] is bool and not isinstance(value, bool):
                 raise ImproperlyConfigured(
                     f"OPTIONS[{name!r}] must be True or False, not {value!r}"
                 )
             continue
-        expected = DRIVER_OPTIONS.get(name)
+        expected = None if name in refused else DRIVER_OPTIONS.get(name)
         if expected is None:
-            known = ", ".join(sorted([*DRIVER_OPTIONS, *BACKEND_OPTIONS, "options"]))
+            driver_names = [option for option in DRIVER_OPTIONS if option not in refused]
+            known = ", ".join(sorted([*driver_names, *backend_options, *extra_known]))
             raise ImproperlyConfigured(
-                f"unknown django_prisma OPTIONS key {name!r}; known keys: {known} (and libpq's "
-                f"connection settings that mean nothing over HTTP, which are ignored: "
-                f"{', '.join(sorted(IGNORED_OPTIONS))})"
+                f"unknown django_prisma OPTIONS key {name!r}; known keys: {known} (and the "
+                f"client library's connection settings that mean nothing over HTTP, which are "
+                f"ignored: {', '.join(sorted(ignored_options))})"
             )
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ImproperlyConfigured(
                 f"OPTIONS[{name!r}] must be a number or string as documented, not {value!r}"
             )
         params[name] = value
-    return params
 
 
 def _seconds(text: str):

@@ -44,9 +44,13 @@ def main(argv=None) -> int:
     if not url:
         print("DJANGO_PRISMA_URL is not set", file=sys.stderr)
         return 2
-    conn = dbapi.connect(
-        url, api_key=os.environ.get("DJANGO_PRISMA_TOKEN") or None, autocommit=True
-    )
+    # DJANGO_PRISMA_DIALECT=mysql: the server's database is MySQL or MariaDB.
+    connect = dbapi.connect
+    if os.environ.get("DJANGO_PRISMA_DIALECT") == "mysql":
+        from .dbapi import mysql
+
+        connect = mysql.connect
+    conn = connect(url, api_key=os.environ.get("DJANGO_PRISMA_TOKEN") or None, autocommit=True)
     cursor = conn.cursor()
     if args.command:
         run(cursor, args.command, sys.stdout)

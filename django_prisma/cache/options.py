@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
@@ -79,8 +78,5 @@ def options_for(connection) -> CacheOptions:
 
 
 def is_prisma(connection) -> bool:
-    engine = connection.settings_dict.get("ENGINE")
-    if engine in ("django_prisma", "django_prisma.base"):
-        return True
-    base = sys.modules.get("django_prisma.base")
-    return base is not None and isinstance(connection, base.DatabaseWrapper)
+    """Whether a Django connection is one of django_prisma's (either engine): the one check."""
+    return getattr(type(connection), "prisma_server", False) is True

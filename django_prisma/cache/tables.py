@@ -1,7 +1,8 @@
 """Which tables a SQL statement reads or writes, told from the SQL text, and their cache tags.
 
-Django quotes every table name, so ORM statements are told exactly; raw SQL is told when it names
-its tables after FROM / JOIN / INTO / UPDATE / TRUNCATE (unquoted names fold to lower case)."""
+Django quotes every table name ("…" on PostgreSQL, `…` on MySQL), so ORM statements are told
+exactly; raw SQL is told when it names its tables after FROM / JOIN / INTO / UPDATE / TRUNCATE
+(unquoted names fold to lower case)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import re
 TABLE_TAG_PREFIX = "t_"
 ALL_TABLES = "*"  # a write whose tables cannot all be told (TRUNCATE … CASCADE)
 
-_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
+# PostgreSQL's "quoted" and MySQL's `quoted` identifiers, and plain names.
+_IDENT = r'(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)'
 _NAME = rf"({_IDENT}(?:\s*\.\s*{_IDENT})?)"
 _STRINGS = re.compile(r"'(?:[^']|'')*'")
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
@@ -41,10 +43,18 @@ def _clean(sql: str) -> str:
 
 def _normalize(name: str) -> str:
     parts = [p.strip() for p in re.findall(_IDENT, name)]
-    names = [p[1:-1].replace('""', '"') if p.startswith('"') else p.lower() for p in parts]
+    names = [_unquoted(part) for part in parts]
     if len(names) == 2 and names[0] == "public":
         names = names[1:]
     return ".".join(names)
+
+
+def _unquoted(part: str) -> str:
+    if part.startswith('"'):
+        return part[1:-1].replace('""', '"')
+    if part.startswith("`"):
+        return part[1:-1].replace("``", "`")
+    return part.lower()
 
 
 def _names(matches) -> set[str]:

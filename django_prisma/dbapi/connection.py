@@ -119,6 +119,12 @@ class Connection:
     # describe.py's psycopg transformer over ``adapters`` (adapters, their generation, it).
     _describe_loaders: tuple[Adapters, int, Any] | None = None
 
+    # The dialect's seams (PostgreSQL's here; dbapi/mysql/connection.py has MySQL's): the cursor
+    # class, and how the database's own errors read (None: errors.postgres_error).
+    cursor_class: type[Cursor] = Cursor
+    server_name = "PostgreSQL"
+    database_errors: errors.DatabaseErrorReader | None = None
+
     def __init__(
         self,
         url: str,
@@ -152,6 +158,7 @@ class Connection:
             ca_bundle=ca_bundle,
             ca_bundle_only=ca_bundle_only,
             idle_timeout=idle_timeout,
+            database_error=type(self).database_errors,
         )
         self._autocommit = bool(autocommit)
         self.transaction_timeout = int(transaction_timeout)
@@ -271,6 +278,11 @@ class Connection:
         ends; here they last as long as the transaction."""
         self._temporary_tables = True
 
+    def _before_commit(self) -> None:
+        """What must run in the transaction before its COMMIT so that nothing of it stays on the
+        pooled server connection (PostgreSQL: the session's temporary tables)."""
+        self._discard_temporary_tables()
+
     def _discard_temporary_tables(self) -> None:
         if self._temporary_tables:
             self._temporary_tables = False
@@ -279,7 +291,7 @@ class Connection:
 
     def cursor(self) -> Cursor:
         self._check_open()
-        return Cursor(self)
+        return self.cursor_class(self)
 
     def commit(self) -> None:
         self._check_open()
@@ -302,10 +314,10 @@ class Connection:
             raise TransactionAborted(
                 "nothing was committed: a statement of this transaction failed "
                 f"({failure.pgcode or type(failure).__name__}: {errors.first_line(failure)}) "
-                "and PostgreSQL rolled the transaction back",
+                f"and {self.server_name} rolled the transaction back",
                 pgcode="25P02",
             )
-        self._discard_temporary_tables()
+        self._before_commit()
         try:
             self._end("commit")
         except IntegrityError as error:
@@ -443,7 +455,7 @@ class Connection:
                 raise OutcomeUnknown(
                     f"the commit's answer was lost ({errors.first_line(error)}); the server "
                     "reports that it ran COMMIT, so the transaction most likely committed (unless "
-                    "PostgreSQL refused the COMMIT itself)",
+                    f"{self.server_name} refused the COMMIT itself)",
                     http_status=error.http_status,
                 ) from None
             raise error from None
@@ -597,7 +609,7 @@ class Connection:
             if errors.transaction_closed(error):  # expired or gone: the server forgot it already
                 transaction.lost(error)
                 self._forget_bookkeeping()
-            else:
+            elif self.failure_aborts_transaction(error):
                 # A failed statement, or one whose outcome is unknown (lost answer, gateway
                 # error): committing the rest would commit a transaction in an unknown state.
                 transaction.failed(error)
@@ -605,6 +617,12 @@ class Connection:
         if head is not None and head.keyword == "ROLLBACK":
             transaction.recovered()  # ROLLBACK TO SAVEPOINT: the transaction is usable
         return orjson.loads(response.body)["data"]
+
+    def failure_aborts_transaction(self, error: exceptions.DatabaseError) -> bool:
+        """Whether the open transaction can no longer commit after ``error``: in PostgreSQL any
+        failed statement aborts it (until ROLLBACK TO SAVEPOINT), and so does any error whose
+        outcome is unknown."""
+        return True
 
     def _deferred_failure(self, statements: list[str]) -> exceptions.Error:
         """An autocommit write failed at its COMMIT — a deferred constraint — and the executor's

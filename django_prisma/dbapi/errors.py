@@ -7,6 +7,7 @@ recovery code asks the predicates at the end of this module, never the message t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -300,9 +301,21 @@ def _cause_diagnostics(cause: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def error_from_response(status: int, body: bytes, headers: Any) -> exc.Error:
-    """The exception for a non-2xx answer of the Prisma server."""
-    error = _error_from_answer(status, body, headers)
+# A dialect's reading of a database error the executor passed on: (cause, the executor's
+# message, HTTP status, Prisma error code) → the exception, or None when ``cause`` names no
+# database error of that dialect. ``postgres_error`` is PostgreSQL's; mysql/errors.py has MySQL's.
+DatabaseErrorReader = Callable[[dict[str, Any], str, int, str | None], "exc.Error | None"]
+
+
+def error_from_response(
+    status: int,
+    body: bytes,
+    headers: Any,
+    database_error: DatabaseErrorReader | None = None,
+) -> exc.Error:
+    """The exception for a non-2xx answer of the Prisma server; ``database_error`` reads the
+    database's own errors (PostgreSQL's by default)."""
+    error = _error_from_answer(status, body, headers, database_error or postgres_error)
     if error.kind is None and status in _UNAVAILABLE and error.prisma_code is None:
         # Refused or failed before the query engine: a proxy, a gateway, the rate limiter.
         error.kind = ErrorKind.UNAVAILABLE
@@ -312,7 +325,9 @@ def error_from_response(status: int, body: bytes, headers: Any) -> exc.Error:
 _UNAVAILABLE = (429, 502, 503, 504)
 
 
-def _error_from_answer(status: int, body: bytes, headers: Any) -> exc.Error:
+def _error_from_answer(
+    status: int, body: bytes, headers: Any, database_error: DatabaseErrorReader
+) -> exc.Error:
     payload = _decode(body)
     if not isinstance(payload, dict):
         text = body.decode("utf-8", "replace").strip()[:500]
@@ -333,51 +348,69 @@ def _error_from_answer(status: int, body: bytes, headers: Any) -> exc.Error:
             http_status=status,
             prisma_code=code,
         )
+    from_database = database_error(cause, message, status, code)
+    if from_database is not None:
+        return from_database
+    return _executor_error(cause, message, status, code, meta)
+
+
+def postgres_error(
+    cause: dict[str, Any], message: str, status: int, code: str | None
+) -> exc.Error | None:
+    """PostgreSQL's error report, by its SQLSTATE (the cause's, or the message's)."""
     sqlstate = cause.get("originalCode") or cause.get("code")
     if not sqlstate:
         match = _CODE_IN_MESSAGE.search(message)
         sqlstate = match.group(1) if match else None
-    if sqlstate:
-        pg_message = cause.get("originalMessage") or cause.get("message")
-        if not pg_message:
-            match = _PG_MESSAGE.search(message)
-            pg_message = match.group(1) if match else message
-        replayed = replayed_diagnostics(sqlstate, pg_message, cause.get("detail"))
-        if replayed is not None:
-            return replayed
-        return database_error(
-            sqlstate,
-            pg_message,
-            detail=cause.get("detail"),
-            hint=cause.get("hint"),
-            diagnostics=_cause_diagnostics(cause),
-            http_status=status,
-            prisma_code=code,
-            meta=cause,
+    if not sqlstate:
+        return _postgres_error_without_code(message, status)
+    if is_mysql_errno(sqlstate):
+        return wrong_database(
+            "MySQL or MariaDB",
+            f"MySQL error {sqlstate}: {cause.get('originalMessage') or message}",
+            "the MySQL dialect (Django: ENGINE 'django_prisma.mysql')",
         )
-    kind = cause.get("kind")
-    if kind == "UnsupportedNativeDataType":
-        return exc.NotSupportedError(
-            f"the Prisma server cannot return values of PostgreSQL type {cause.get('type')!r}; "
-            f"cast the column in SQL (for example `col::text`) to read it",
-            http_status=status,
-            prisma_code=code,
-            meta=cause,
-        )
-    if kind in (
-        "ConnectionClosed",
-        "DatabaseNotReachable",
-        "SocketTimeout",
-        "TooManyConnections",
-        "TlsConnectionError",
-    ):
-        return exc.OperationalError(
-            f"the Prisma server lost its database connection ({kind}): {message}",
-            http_status=status,
-            prisma_code=code,
-            meta=cause,
-        )
-    if status == 500 and message in _KIND_SQLSTATE:
+    pg_message = cause.get("originalMessage") or cause.get("message")
+    if not pg_message:
+        match = _PG_MESSAGE.search(message)
+        pg_message = match.group(1) if match else message
+    replayed = replayed_diagnostics(sqlstate, pg_message, cause.get("detail"))
+    if replayed is not None:
+        return replayed
+    return database_error(
+        sqlstate,
+        pg_message,
+        detail=cause.get("detail"),
+        hint=cause.get("hint"),
+        diagnostics=_cause_diagnostics(cause),
+        http_status=status,
+        prisma_code=code,
+        meta=cause,
+    )
+
+
+def is_mysql_errno(code: object) -> bool:
+    """Whether an error code the executor passed on is a MySQL error number (below 10000)
+    rather than a PostgreSQL SQLSTATE (five characters, 00000 and up)."""
+    text = str(code)
+    return text.isdigit() and len(text) < 5
+
+
+def wrong_database(found: str, evidence: str, use: str) -> exc.Error:
+    """The server's database is not of the dialect the connection speaks: nothing it answers
+    can be trusted, so the connection refuses to go on, naming what the server reported."""
+    return exc.InterfaceError(
+        f"this Prisma server's database is {found} (it answered with {evidence}); this "
+        f"connection speaks another SQL dialect: use {use}",
+        kind=ErrorKind.WRONG_DATABASE,
+    )
+
+
+def _postgres_error_without_code(message: str, status: int) -> exc.Error | None:
+    """PostgreSQL errors the executor passes on as a bare 500 (at COMMIT, mostly)."""
+    if status != 500:
+        return None
+    if message in _KIND_SQLSTATE:
         # A database error the executor did not wrap (notably at COMMIT: a serialization failure
         # or a deferred constraint) arrives as a bare 500 carrying only the error kind.
         sqlstate = _KIND_SQLSTATE[message]
@@ -387,13 +420,55 @@ def _error_from_answer(status: int, body: bytes, headers: Any) -> exc.Error:
             pgcode=sqlstate,
             http_status=status,
         )
-    if status == 500 and "violates exclusion constraint" in message:
+    if "violates exclusion constraint" in message:
         return database_error("23P01", message, http_status=status)
+    return None
+
+
+_LOST_DATABASE_CONNECTION = frozenset(
+    {
+        "ConnectionClosed",
+        "DatabaseNotReachable",
+        "SocketTimeout",
+        "TooManyConnections",
+        "TlsConnectionError",
+    }
+)
+
+
+def _executor_error(
+    cause: dict[str, Any], message: str, status: int, code: str | None, meta: dict[str, Any]
+) -> exc.Error:
+    """What the executor itself reports: values it cannot serialise, a lost database connection,
+    its own failures and refusals."""
+    kind = cause.get("kind")
+    if kind == "UnsupportedNativeDataType":
+        return exc.NotSupportedError(
+            f"the Prisma server cannot return values of the database type {cause.get('type')!r}; "
+            f"cast the column in SQL (for example to text) to read it",
+            http_status=status,
+            prisma_code=code,
+            meta=cause,
+        )
+    if kind in _LOST_DATABASE_CONNECTION:
+        return exc.OperationalError(
+            f"the Prisma server lost its database connection ({kind}): {message}",
+            http_status=status,
+            prisma_code=code,
+            meta=cause,
+        )
     if status == 500 and message == "Unknown tagged value":
         # The executor reads a JSON object with a "$type" key as one of Prisma's tagged values.
         return exc.NotSupportedError(
             'the Prisma server cannot return a JSON value containing a "$type" key that it does '
             "not know; select the JSON column as text (`col::text`) and parse it in Python",
+            http_status=status,
+        )
+    if status == 500 and message == "Do not know how to serialize a BigInt":
+        # A computed unsigned 64-bit value (MySQL's CAST(… AS UNSIGNED)) reaches JSON.stringify.
+        return exc.NotSupportedError(
+            "the Prisma server cannot return a computed unsigned 64-bit integer; cast it to text "
+            "in SQL (CAST(… AS CHAR)) to read it",
             http_status=status,
         )
     if status >= 500:

@@ -68,6 +68,8 @@ class ErrorKind(enum.Enum):
     TRANSACTION_NOT_FOUND = "transaction not found"
     #: No database connection became free for a new transaction within max_wait.
     TRANSACTION_START_TIMEOUT = "transaction start timeout"
+    #: The server's database speaks another SQL dialect than the connection (MySQL/PostgreSQL).
+    WRONG_DATABASE = "wrong database"
     #: Any other error of the server's transaction manager (HTTP 409, P2028).
     TRANSACTION_REFUSED = "transaction refused"
 

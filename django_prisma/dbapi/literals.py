@@ -156,15 +156,19 @@ def _placeholder_problem(sql: str, quote_start: int | None, kind: str) -> str | 
     return None
 
 
+# Where a dialect's SQL has literals, quoted identifiers and comments: (start, end) pairs.
+SpanScanner = Callable[[str], list[tuple[int, int]]]
+
+
 def _split_at_placeholders(
-    sql: str,
+    sql: str, spans: SpanScanner = protected_spans
 ) -> tuple[tuple[tuple[str, str | None, str | None, bool], ...], str]:
     """The SQL cut at its placeholders: ``((text before, name, problem, in a comment), …)`` and
     the text after the last one, with ``%%`` already turned into ``%``."""
     placeholders = []
     text = []
     last = 0
-    protected = protected_spans(sql)
+    protected = spans(sql)
     for match in _PLACEHOLDER.finditer(sql):
         name, kind = match.group(1), match.group(2)
         text.append(sql[last : match.start()])
@@ -208,9 +212,17 @@ def _named_value(params: Any, name: str | None) -> Any:
         raise ProgrammingError(f"no parameter named {name!r}") from None
 
 
-def interpolate(sql: str, params: Any, as_literal: AsLiteral = _as_literal) -> str:
+def interpolate(
+    sql: str,
+    params: Any,
+    as_literal: AsLiteral = _as_literal,
+    *,
+    quote_value: Callable[[Any], str] | None = None,
+    spans: SpanScanner = protected_spans,
+) -> str:
     """Replace placeholders with literals; ``%%`` becomes ``%`` (psycopg's rules).
-    ``as_literal`` is a connection's (``Connection.as_literal``), for its registered types."""
+    ``as_literal`` is a connection's (``Connection.as_literal``), for its registered types;
+    another dialect passes its own ``quote_value`` and the ``spans`` of its quoting rules."""
     if params is None:
         return sql
     if "%" not in sql:
@@ -221,9 +233,9 @@ def interpolate(sql: str, params: Any, as_literal: AsLiteral = _as_literal) -> s
         return sql
     named = _is_named(params)
     if len(sql) <= _CACHED_SQL_LENGTH and len(params) <= _CACHED_PARAMS:
-        placeholders, tail = _split_at_placeholders_cached(sql)
+        placeholders, tail = _split_at_placeholders_cached(sql, spans)
     else:
-        placeholders, tail = _split_at_placeholders(sql)
+        placeholders, tail = _split_at_placeholders(sql, spans)
     out = []
     index = 0
     for text, name, problem, in_comment in placeholders:
@@ -241,7 +253,7 @@ def interpolate(sql: str, params: Any, as_literal: AsLiteral = _as_literal) -> s
             raise ProgrammingError(
                 f"the query has more placeholders than the {len(params)} parameters passed"
             )
-        literal = quote(value, as_literal)
+        literal = quote(value, as_literal) if quote_value is None else quote_value(value)
         out.append(_in_comment(literal) if in_comment else literal)
     if not named and index != len(params):
         raise ProgrammingError(

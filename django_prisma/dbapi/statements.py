@@ -4,6 +4,7 @@ session state off pooled server connections and to know whether a lost answer ma
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .exceptions import NotSupportedError
 from .literals import protected_spans
@@ -29,13 +30,16 @@ SESSION_STATEMENTS = frozenset({"RESET", "DISCARD", "LISTEN", "UNLISTEN", "LOAD"
 _ONLY_COMMENTS = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
 
 
-def split_statements(sql: str) -> list[str]:
+def split_statements(
+    sql: str, scanner: Callable[[str], list[tuple[int, int]]] = protected_spans
+) -> list[str]:
     """The statements of ``sql``, cut at the semicolons outside string literals (E'' too), quoted
-    identifiers, dollar quotes and comments (the scanner that placeholders are found with), as
-    PostgreSQL's simple-query protocol runs them; empty ones (``;;``, a trailing ``;``) dropped."""
+    identifiers, dollar quotes and comments (the scanner that placeholders are found with, or a
+    dialect's ``scanner``), as PostgreSQL's simple-query protocol runs them; empty ones (``;;``,
+    a trailing ``;``) dropped."""
     if ";" not in sql:
         return [sql]
-    spans = protected_spans(sql)
+    spans = scanner(sql)
     parts = []
     start = 0
     span_index = 0

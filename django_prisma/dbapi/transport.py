@@ -55,8 +55,11 @@ class Transport:
         ca_bundle_only: bool = False,
         idle_timeout: float | None = None,
         user_agent: str | None = None,
+        database_error: errors.DatabaseErrorReader | None = None,
     ) -> None:
         self.endpoint = endpoint
+        # How the database's own errors read (errors.postgres_error unless another dialect's).
+        self.database_error = database_error
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         # None: as long as the server announces it keeps idle connections, minus a margin.
@@ -266,7 +269,7 @@ class Transport:
                 raise errors.gateway_failed(origin, status)
             if 300 <= status < 400:
                 raise errors.redirected(status)
-            raise errors.error_from_response(status, data, response_headers)
+            raise errors.error_from_response(status, data, response_headers, self.database_error)
         raise AssertionError("unreachable")
 
 

@@ -1,0 +1,130 @@
+"""What a MySQL statement is, told from its first words, and what would leave state behind on a
+pooled server connection (MySQL's session: variables, locks, temporary tables, the database in
+use), which is refused before anything is sent."""
+
+from __future__ import annotations
+
+import re
+
+from ..exceptions import NotSupportedError
+from ..statements import Statement
+from .literals import protected_spans
+
+_RETURNING = re.compile(r"\bRETURNING\b", re.I)
+ROW_RETURNING = frozenset(
+    {
+        "SELECT",
+        "WITH",
+        "VALUES",
+        "TABLE",
+        "SHOW",
+        "EXPLAIN",
+        "DESCRIBE",
+        "DESC",
+        "HELP",
+        "CHECK",
+        "CHECKSUM",
+        "ANALYZE",
+        "OPTIMIZE",
+        "REPAIR",
+    }
+)
+_READS = frozenset({"SELECT", "SHOW", "VALUES", "TABLE", "DESCRIBE", "DESC", "EXPLAIN", "HELP"})
+TRANSACTION_CONTROL = frozenset(
+    {"BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "XA"}
+)
+SESSION_STATEMENTS = frozenset(
+    {"SET", "USE", "LOCK", "UNLOCK", "PREPARE", "EXECUTE", "DEALLOCATE", "HANDLER", "RESET"}
+)
+_SESSION_LOCK_CALL = re.compile(r"\b(GET_LOCK|RELEASE_LOCK|RELEASE_ALL_LOCKS)\s*\(", re.I)
+_TEMPORARY_TABLE = re.compile(r"\s*(CREATE|DROP)\s+TEMPORARY\s+TABLE", re.I)
+_LOCAL_INFILE = re.compile(r"\bLOAD\s+(DATA|XML)\s+(LOW_PRIORITY\s+|CONCURRENT\s+)?LOCAL\b", re.I)
+
+
+def without_literals(sql: str) -> str:
+    """``sql`` with its literals, quoted identifiers and comments blanked out."""
+    out = []
+    last = 0
+    for start, end in protected_spans(sql):
+        out.append(sql[last:start])
+        out.append(" ")
+        last = end
+    out.append(sql[last:])
+    return "".join(out)
+
+
+class MySQLStatement(Statement):
+    __slots__ = ()
+
+    def __init__(self, sql: str):
+        super().__init__(sql)
+        keyword = self.keyword
+        self.returns_rows = keyword in ROW_RETURNING or (
+            keyword in ("INSERT", "REPLACE", "DELETE") and _RETURNING.search(sql) is not None
+        )
+        self.read_only = keyword in _READS and not _writes(sql)
+        # MySQL has no statement that a transaction block refuses: DDL commits implicitly.
+        self.wrappable = True
+
+    def creates_temporary_table(self) -> bool:
+        return False  # refused by check(): MySQL's temporary tables outlive transactions
+
+    def check(self, *, in_transaction: bool) -> None:
+        keyword = self.keyword
+        if keyword in TRANSACTION_CONTROL:
+            _check_transaction_control(keyword, self.sql, in_transaction)
+            return
+        if keyword in SESSION_STATEMENTS:
+            raise NotSupportedError(
+                f"{keyword} acts on the MySQL session, which over HTTP is a pooled connection "
+                "shared with other requests: it would stay behind for them"
+                + (
+                    " (the isolation level is OPTIONS['isolation_level'])"
+                    if keyword == "SET"
+                    else ""
+                )
+            )
+        head = self.sql[:300]
+        if _TEMPORARY_TABLE.match(head):
+            raise NotSupportedError(
+                "MySQL's temporary tables belong to the session, which over HTTP is a pooled "
+                "connection shared with other requests, and outlive any transaction: use a "
+                "regular table"
+            )
+        code = without_literals(self.sql) if "(" in self.sql or "LOCAL" in self.sql.upper() else ""
+        if code and _SESSION_LOCK_CALL.search(code):
+            raise NotSupportedError(
+                "MySQL's named locks (GET_LOCK) belong to the session, which over HTTP is a "
+                "pooled connection shared with other requests: use SELECT … FOR UPDATE inside a "
+                "transaction"
+            )
+        if code and _LOCAL_INFILE.search(code):
+            raise NotSupportedError(
+                "LOAD DATA LOCAL reads a file of the client, which the Prisma server cannot "
+                "reach: insert the rows with INSERT statements"
+            )
+
+
+def _check_transaction_control(keyword: str, sql: str, in_transaction: bool) -> None:
+    upper = sql.upper()
+    if keyword in ("SAVEPOINT", "RELEASE") or (keyword == "ROLLBACK" and " TO " in f" {upper} "):
+        if in_transaction:
+            return
+        raise NotSupportedError(
+            f"{keyword} outside a transaction: open one first (autocommit off / atomic())"
+        )
+    raise NotSupportedError(
+        f"{keyword} sent as SQL: use the connection's commit()/rollback() (or Django's "
+        "atomic()); over HTTP a transaction must be opened through the Prisma API so that it "
+        "never stays open on a shared server connection"
+    )
+
+
+def _writes(sql: str) -> bool:
+    upper = sql.upper()
+    return (
+        "FOR UPDATE" in upper
+        or "LOCK IN SHARE MODE" in upper
+        or "FOR SHARE" in upper
+        or " INTO " in upper
+    )

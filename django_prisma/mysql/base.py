@@ -1,0 +1,153 @@
+"""The django_prisma.mysql database wrapper: Django's MySQL backend over Prisma's HTTP protocol."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError
+from django.db.backends import utils as backend_utils
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.asyncio import async_unsafe
+from django.utils.functional import cached_property
+
+from .. import django_support  # noqa: F401  (refuses an unsupported Django first)
+from ..base import statement_wrapping
+from ..creation import TEST_RUN
+from ..dbapi import mysql as Database
+from ..settings import mysql_connection_params, normalize
+from .mysqldb import import_django_backend
+
+mysql_base = import_django_backend("base")
+
+from .client import DatabaseClient  # noqa: E402  (after Django's backend, which they extend)
+from .creation import DatabaseCreation  # noqa: E402
+from .features import DatabaseFeatures  # noqa: E402
+from .introspection import DatabaseIntrospection  # noqa: E402
+from .operations import DatabaseOperations  # noqa: E402
+from .schema import DatabaseSchemaEditor  # noqa: E402
+
+
+class CursorWrapper(mysql_base.CursorWrapper):
+    """Django's MySQL cursor wrapper, catching the driver's OperationalError (Django's catches
+    MySQLdb's): MySQL reports a NULL in a NOT NULL column or a failed CHECK as an
+    OperationalError, which Django raises as an IntegrityError."""
+
+    def execute(self, query, args=None):
+        try:
+            return self.cursor.execute(query, args)
+        except Database.OperationalError as error:
+            if error.args[0] in self.codes_for_integrityerror:
+                raise IntegrityError(*tuple(error.args)) from error
+            raise
+
+    def executemany(self, query, args):
+        try:
+            return self.cursor.executemany(query, args)
+        except Database.OperationalError as error:
+            if error.args[0] in self.codes_for_integrityerror:
+                raise IntegrityError(*tuple(error.args)) from error
+            raise
+
+
+class DatabaseWrapper(mysql_base.DatabaseWrapper):
+    # A django_prisma connection (cache.options.is_prisma): the cache and tools ask this.
+    prisma_server = True
+    Database = Database
+    SchemaEditorClass = DatabaseSchemaEditor
+    client_class = DatabaseClient
+    creation_class = DatabaseCreation
+    features_class = DatabaseFeatures
+    introspection_class = DatabaseIntrospection
+    ops_class = DatabaseOperations
+
+    def __init__(self, settings_dict, alias="default"):
+        settings_dict.setdefault("URL", "")
+        settings_dict.setdefault("TOKEN", "")
+        normalize(settings_dict)
+        super().__init__(settings_dict, alias)
+        # Wrappers (Django's execute-wrapper signature) around every statement of this
+        # connection, inside the user's execute_wrappers: the backend's own (the cache's).
+        self.statement_wrappers = []
+
+    def get_connection_params(self):
+        params = mysql_connection_params(self.settings_dict)
+        # Django's MySQL default: READ COMMITTED (for every transaction the driver starts).
+        level = self.settings_dict["OPTIONS"].get("isolation_level", "read committed")
+        if level is not None:
+            level = str(level).lower()
+            if level not in self.isolation_levels:
+                known = ", ".join(f"'{name}'" for name in sorted(self.isolation_levels))
+                raise ImproperlyConfigured(
+                    f"Invalid transaction isolation level '{level}' specified.\n"
+                    f"Use one of {known}, or None."
+                )
+            params["isolation_level"] = level
+        self.isolation_level = level
+        # Django's MySQL backend reads TIME columns as datetime.time (its MySQLdb conversions).
+        params["times_as_time"] = True
+        return params
+
+    @async_unsafe
+    def get_new_connection(self, conn_params):
+        # During a test run, never a database configured in settings.DATABASES (creation.py).
+        TEST_RUN.check(conn_params["url"], conn_params["api_key"], self.alias)
+        return Database.connect(**conn_params)
+
+    def init_connection_state(self):
+        # Not MySQL's: it SETs SQL_AUTO_IS_NULL and the isolation level on the session, which
+        # over HTTP is a pooled server connection; the level travels with each transaction.
+        BaseDatabaseWrapper.init_connection_state(self)
+
+    @async_unsafe
+    def create_cursor(self, name=None):
+        return CursorWrapper(self.connection.cursor())
+
+    def _rollback(self):
+        try:
+            BaseDatabaseWrapper._rollback(self)
+        except Database.NotSupportedError:
+            pass
+
+    def _set_autocommit(self, autocommit):
+        with self.wrap_database_errors:
+            self.connection.autocommit = autocommit
+
+    def _close(self):
+        if self.connection is not None:
+            with self.wrap_database_errors:
+                return self.connection.close()
+
+    def disable_constraint_checking(self):
+        """Foreign key checks off for the rest of the transaction (MySQL's
+        ``foreign_key_checks``, set inside the transaction and reset before it ends, so it never
+        stays on the pooled server connection); False outside a transaction."""
+        return self.connection.disable_foreign_key_checks()
+
+    def enable_constraint_checking(self):
+        # Override needs_rollback in case constraint_checks_disabled is nested inside
+        # transaction.atomic (as Django's MySQL backend does).
+        self.needs_rollback, needs_rollback = False, self.needs_rollback
+        try:
+            self.connection.enable_foreign_key_checks()
+        finally:
+            self.needs_rollback = needs_rollback
+
+    def is_usable(self):
+        if self.connection is None:
+            return False
+        try:
+            self.connection.cursor().execute("SELECT 1")
+        except Database.Error:
+            return False
+        return True
+
+    @cached_property
+    def pool(self):
+        return None
+
+    # The wrapper classes are looked up when a cursor is made, not imported: tools replace them
+    # in django.db.backends.utils (django-extensions' shell_plus --print-sql).
+    def make_cursor(self, cursor):
+        return statement_wrapping(backend_utils.CursorWrapper)(cursor, self)
+
+    def make_debug_cursor(self, cursor):
+        return statement_wrapping(backend_utils.CursorDebugWrapper)(cursor, self)

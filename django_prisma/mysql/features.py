@@ -1,0 +1,29 @@
+from django.utils.functional import cached_property
+
+from .mysqldb import import_django_backend
+
+mysql_features = import_django_backend("features")
+
+
+class DatabaseFeatures(mysql_features.DatabaseFeatures):
+    """Django's MySQL features, but for what the transport changes (each with its reason)."""
+
+    # Test databases are created by a local Prisma server per alias (creation.py), not cloned.
+    can_clone_databases = False
+    # The driver's fetchmany() returns a list, empty at the end (MySQLdb's: a tuple).
+    empty_fetchmany_value = []
+
+    @cached_property
+    def django_test_skips(self):
+        skips = dict(super().django_test_skips)
+        skips.update(DECLARED_DIFFERENCES)
+        return skips
+
+    @cached_property
+    def django_test_expected_failures(self):
+        return set(super().django_test_expected_failures) | EXPECTED_FAILURES
+
+
+# Differences from Django's native MySQL backend, forced by the transport: reason → tests.
+DECLARED_DIFFERENCES: dict[str, set[str]] = {}
+EXPECTED_FAILURES: set[str] = set()

@@ -1,0 +1,66 @@
+from .mysqldb import FIELD_TYPES, import_django_backend
+
+mysql_introspection = import_django_backend("introspection")
+FieldInfo = mysql_introspection.FieldInfo
+
+# information_schema's DATA_TYPE → the type code MySQLdb's cursor.description reports for it
+# (TEXT and BLOB columns alike report BLOB; ENUM, SET and BINARY report STRING).
+TYPE_CODES = {
+    "tinyint": FIELD_TYPES["TINY"],
+    "smallint": FIELD_TYPES["SHORT"],
+    "mediumint": FIELD_TYPES["INT24"],
+    "int": FIELD_TYPES["LONG"],
+    "bigint": FIELD_TYPES["LONGLONG"],
+    "decimal": FIELD_TYPES["NEWDECIMAL"],
+    "float": FIELD_TYPES["FLOAT"],
+    "double": FIELD_TYPES["DOUBLE"],
+    "bit": FIELD_TYPES["BIT"],
+    "date": FIELD_TYPES["DATE"],
+    "datetime": FIELD_TYPES["DATETIME"],
+    "timestamp": FIELD_TYPES["TIMESTAMP"],
+    "time": FIELD_TYPES["TIME"],
+    "year": FIELD_TYPES["YEAR"],
+    "char": FIELD_TYPES["STRING"],
+    "varchar": FIELD_TYPES["VAR_STRING"],
+    "binary": FIELD_TYPES["STRING"],
+    "varbinary": FIELD_TYPES["VAR_STRING"],
+    "tinytext": FIELD_TYPES["BLOB"],
+    "text": FIELD_TYPES["BLOB"],
+    "mediumtext": FIELD_TYPES["BLOB"],
+    "longtext": FIELD_TYPES["BLOB"],
+    "tinyblob": FIELD_TYPES["BLOB"],
+    "blob": FIELD_TYPES["BLOB"],
+    "mediumblob": FIELD_TYPES["BLOB"],
+    "longblob": FIELD_TYPES["BLOB"],
+    "enum": FIELD_TYPES["STRING"],
+    "set": FIELD_TYPES["STRING"],
+    "json": FIELD_TYPES["JSON"],
+    "geometry": FIELD_TYPES["GEOMETRY"],
+    "uuid": FIELD_TYPES["STRING"],
+    "inet4": FIELD_TYPES["STRING"],
+    "inet6": FIELD_TYPES["STRING"],
+}
+
+
+class DatabaseIntrospection(mysql_introspection.DatabaseIntrospection):
+    def get_table_description(self, cursor, table_name):
+        """Django's MySQL introspection reads type codes and nullability from
+        ``cursor.description`` of ``SELECT * … LIMIT 1``; over HTTP there are no protocol type
+        codes, so they come from information_schema (the codes MySQLdb would report)."""
+        fields = super().get_table_description(cursor, table_name)
+        cursor.execute(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_name = %s AND table_schema = DATABASE()",
+            [table_name],
+        )
+        catalog = {name: (data_type, nullable) for name, data_type, nullable in cursor.fetchall()}
+        described = []
+        for field in fields:
+            data_type, nullable = catalog[field.name]
+            described.append(
+                field._replace(
+                    type_code=TYPE_CODES.get(data_type.lower(), FIELD_TYPES["STRING"]),
+                    null_ok=nullable == "YES",
+                )
+            )
+        return described

@@ -1,0 +1,70 @@
+import datetime
+
+from ..dbapi.mysql.literals import interpolate
+from ..results import decided_once
+from .compiler import cast_result, text_result
+from .mysqldb import import_django_backend
+
+mysql_operations = import_django_backend("operations")
+
+
+class DatabaseOperations(mysql_operations.DatabaseOperations):
+    compiler_module = "django_prisma.mysql.compiler"
+
+    def last_executed_query(self, cursor, sql, params):
+        # The statement as sent, its parameters as MySQL literals (what MySQLdb's _executed is).
+        query = getattr(cursor, "query", None)
+        return query if query is not None else interpolate(sql, params)
+
+    def compose_sql(self, sql, params):
+        return interpolate(sql, params)
+
+    def returning_columns(self, fields):
+        # MariaDB's RETURNING columns, cast like the outermost SELECT's.
+        if not fields:
+            return "", ()
+        columns = [
+            cast_result(
+                field,
+                f"{self.quote_name(field.model._meta.db_table)}.{self.quote_name(field.column)}",
+                column=True,
+            )
+            for field in fields
+        ]
+        return "RETURNING " + ", ".join(columns), ()
+
+    # Django < 6.0 names it return_insert_columns().
+    return_insert_columns = returning_columns
+
+    def get_db_converters(self, expression):
+        converters = super().get_db_converters(expression)
+        field = expression.output_field
+        converter = decided_once(field, "mysql_converter", lambda: _text_converter(field))
+        if converter is not None:
+            # First: Django's own converters (make_aware, from_db_value) want the Python value.
+            converters.insert(0, converter)
+        return converters
+
+
+def _text_converter(output_field):
+    """The converter back from what the compiler's casts select, if any."""
+    if not text_result(output_field, column=False):
+        return None
+    internal_type = output_field.get_internal_type()
+    if internal_type == "DateTimeField":
+        return datetime_from_text
+    if internal_type.startswith("Positive"):
+        return int_from_text
+    return None  # JSONField: Django's MySQL JSONField parses the text itself
+
+
+def datetime_from_text(value, expression, connection):
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value)
+    return value
+
+
+def int_from_text(value, expression, connection):
+    if isinstance(value, str):
+        return int(value)
+    return value
