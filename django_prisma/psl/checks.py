@@ -121,10 +121,10 @@ def drift(django_models, schema) -> list[checks.Warning]:
                 )
             elif allowed is not None and internal == "CharField" and prisma_field.type == "String":
                 expected = provider.django_type(prisma_field, False).kwargs.get("max_length")
-                if expected not in (None, field.max_length):
+                if expected not in (None, source.max_length):
                     out.append(
                         _warning(
-                            f"column {where}: max_length {field.max_length} vs Prisma {expected}",
+                            f"column {where}: max_length {source.max_length} vs Prisma {expected}",
                             field,
                         )
                     )

@@ -169,7 +169,9 @@ class SchemaWriter:
             attrs.append(f"@map({_q(field.column)})")
         if native:
             attrs.append(f"@db.{native}")
-        return " ".join([name, type_text, *attrs])
+        line = " ".join([name, type_text, *attrs])
+        note = None if is_fk else self.provider.schema_note(field)
+        return f"{line} // {note}" if note else line
 
     def model_block(self, model) -> list[str]:
         opts = model._meta
@@ -246,14 +248,14 @@ class SchemaWriter:
 
 
 def _align(lines: list[str]) -> list[str]:
-    """Column-align name, type and attributes like `prisma format`; `///` lines stay as they are."""
-    fields = [line for line in lines if not line.startswith("///")]
+    """Column-align name, type and attributes like `prisma format`; comments stay as they are."""
+    fields = [line for line in lines if not line.startswith("//")]
     split = {line: line.split(" ", 2) + [""] * (3 - len(line.split(" ", 2))) for line in fields}
     width_name = max((len(s[0]) for s in split.values()), default=0)
     width_type = max((len(s[1]) for s in split.values()), default=0)
     return [
         line
-        if line.startswith("///")
+        if line.startswith("//")
         else " ".join(
             [split[line][0].ljust(width_name), split[line][1].ljust(width_type), split[line][2]]
         ).rstrip()

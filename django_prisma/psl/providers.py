@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import DatabaseError
+
 from . import field_types, mysql_types
 from .ast import Block, Field, Schema
 
@@ -56,6 +58,10 @@ class Provider:
         """Whether `@default(uuid())` (a 36-character string) fits the field's column."""
         return True
 
+    def schema_note(self, django_field) -> str | None:
+        """A `//` comment after the field in schema.prisma, where its type is not Django's column's."""
+        return None
+
 
 class PostgreSQL(Provider):
     name = "postgresql"
@@ -71,8 +77,14 @@ class PostgreSQL(Provider):
 
 
 class MySQL(Provider):
+    """`native_uuid`: the server has a uuid column type (MariaDB 10.7+), which Django's UUIDField
+    then uses; elsewhere a UUIDField is char(32) of hex digits."""
+
     name = "mysql"
     max_identifier_length = 64
+
+    def __init__(self, native_uuid: bool = False):
+        self.native_uuid = native_uuid
 
     def django_type(self, f: Field, autoincrement: bool) -> DjangoType:
         return DjangoType(*mysql_types.django_type(f, autoincrement))
@@ -89,11 +101,19 @@ class MySQL(Provider):
         return mysql_types.foreign_key_mismatch(scalar, referenced, referenced_is_auto, kind)
 
     def prisma_type(self, django_field) -> tuple[str, str | None]:
+        if django_field.get_internal_type() == "UUIDField" and self.native_uuid:
+            # Prisma has no uuid type for MySQL: the same 36-character text in a char(36).
+            return "String", "Char(36)"
         return mysql_types.prisma_type(django_field, VARCHAR_TYPES)
 
     def writes_uuid_default(self, django_field) -> bool:
-        # A UUIDField is char(32) of hex digits here: Prisma Client's uuid() would not fit.
-        return django_field.get_internal_type() != "UUIDField"
+        # A UUIDField in char(32) holds hex digits: Prisma Client's uuid() would not fit.
+        return self.native_uuid or django_field.get_internal_type() != "UUIDField"
+
+    def schema_note(self, django_field) -> str | None:
+        if django_field.get_internal_type() == "UUIDField" and self.native_uuid:
+            return "MariaDB: Django's column is uuid, which Prisma's MySQL types lack; the text is the same"
+        return None
 
 
 POSTGRESQL = PostgreSQL()
@@ -110,6 +130,13 @@ def provider_of(schema: Schema) -> Provider:
     return provider_named(schema.provider)
 
 
-def provider_for_vendor(vendor: str) -> Provider | None:
-    """For a Django connection's `vendor` ("postgresql", "mysql"); None for other databases."""
-    return BY_NAME.get(vendor)
+def provider_for_connection(connection) -> tuple[Provider | None, str | None]:
+    """The provider for a Django connection (None for databases other than PostgreSQL and MySQL)
+    and, when the server could not be asked about its column types, why."""
+    if connection.vendor != "mysql":
+        return BY_NAME.get(connection.vendor), None
+    try:
+        return MySQL(native_uuid=bool(connection.features.has_native_uuid_field)), None
+    except (DatabaseError, OSError) as error:
+        reason = f"could not ask the MySQL server whether it has a uuid type ({error})"
+        return MYSQL, reason

@@ -76,10 +76,10 @@ def expected_notes(schema: Schema) -> dict[tuple[str, str], tuple[str, str]]:
     }
 
 
-def compare(schema_text: str, tmp_path) -> dict:
+def compare(schema_text: str, tmp_path, use_annotations: bool = True) -> dict:
     """Both databases' tables for the schema; returns the facts the tests assert on."""
     schema = parse_schema(schema_text)
-    source = generate_models(schema)
+    source = generate_models(schema, use_annotations=use_annotations)
     with throwaway_databases("prisma", "django") as names:
         mysql(migration_sql(schema), names["prisma"])
         write_app(tmp_path, "generated", source)

@@ -7,7 +7,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from django_prisma.psl.models_to_schema import schema_for_apps
-from django_prisma.psl.providers import POSTGRESQL, Provider, provider_for_vendor, provider_named
+from django_prisma.psl.providers import (
+    POSTGRESQL,
+    Provider,
+    provider_for_connection,
+    provider_named,
+)
 
 
 class Command(BaseCommand):
@@ -51,7 +56,7 @@ class Command(BaseCommand):
         # `app_labels`, never as *args.
         labels = list(dict.fromkeys(app_labels))
         check_app_labels(labels)
-        chosen = provider_named(provider) if provider else database_provider(database)
+        chosen = provider_named(provider) if provider else self.database_provider(database)
         text = schema_for_apps(labels or None, annotate=not no_django_annotations, provider=chosen)
         if output:
             with open(output, "w", encoding="utf-8") as handle:
@@ -59,13 +64,15 @@ class Command(BaseCommand):
         else:
             self.stdout.write(text, ending="")
 
-
-def database_provider(alias: str) -> Provider:
-    """MySQL for a MySQL/MariaDB backend (Django's own or django_prisma.mysql), PostgreSQL's
-    types otherwise. Only the backend class is looked at: no connection is opened."""
-    if alias not in connections:
-        raise CommandError(f"no database {alias!r} in DATABASES")
-    return provider_for_vendor(connections[alias].vendor) or POSTGRESQL
+    def database_provider(self, alias: str) -> Provider:
+        """MySQL for a MySQL/MariaDB backend (Django's own or django_prisma.mysql), whose server
+        says whether Django's UUIDField is a uuid column; PostgreSQL's types otherwise."""
+        if alias not in connections:
+            raise CommandError(f"no database {alias!r} in DATABASES")
+        provider, problem = provider_for_connection(connections[alias])
+        if problem:
+            self.stderr.write(f"{problem}: UUIDFields are written as its char(32) columns")
+        return provider or POSTGRESQL
 
 
 def check_app_labels(labels: list[str]) -> None:
