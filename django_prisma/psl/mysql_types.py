@@ -96,10 +96,12 @@ def foreign_key_mismatch(
 ) -> str | None:
     """A foreign key's column is the referenced field's type in Django (an AutoField's is its
     integer), the scalar's own in Prisma: they differ where the referenced one had no exact field."""
+    if referenced.type not in DEFAULT_NATIVE or scalar.type != referenced.type:
+        return None  # an enum or Unsupported key: typed alike on both sides
     column = prisma_column(*native_or_default(scalar))
     target_kind, target_args = native_or_default(referenced)
     _, _, django_column = _closest(referenced.type, target_kind, target_args, referenced_is_auto)
-    if django_column == column or scalar.type != referenced.type or referenced.type == "Boolean":
+    if django_column == column or referenced.type == "Boolean":
         return None
     return f"MySQL: Prisma's column is {column}; {kind} makes {django_column}"
 

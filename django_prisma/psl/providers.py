@@ -3,7 +3,7 @@
 PostgreSQL and MySQL (MariaDB too: Prisma's `mysql` provider covers both) differ in the column
 types behind each Prisma type and so in the Django field that reproduces a column, in how enums
 and implicit many-to-many tables are stored, and in what `prismaschema` writes for a Django field.
-Everything else asks `provider_of(schema)` or `provider_for_vendor(connection.vendor)`.
+Everything else asks `provider_of(schema)` or `provider_for_connection(connection)`.
 """
 
 from __future__ import annotations
