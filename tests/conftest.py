@@ -67,6 +67,8 @@ SERVER_PATHS = (
     "tests/backend/test_test_databases.py",
     "tests/backend/test_dbshell.py",
     "tests/psl/test_introspection_roundtrip.py",
+    "tests/psl/test_mysql_tables.py",
+    "tests/psl/test_mysql_models_to_schema.py",
 )
 
 

@@ -180,6 +180,15 @@ class Schema:
                 return value
         return None
 
+    @property
+    def relation_mode(self) -> str:
+        """`prisma`: relations are kept by Prisma Client alone, with no foreign keys in the database."""
+        for source in self.datasources:
+            value = source.properties.get("relationMode")
+            if isinstance(value, str):
+                return value
+        return "foreignKeys"
+
     def merge(self, other: Schema) -> None:
         self.datasources += other.datasources
         self.generators += other.generators

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core import checks
 
 from .errors import PSLError
-from .field_types import django_type
 from .parser import parse_path
+from .providers import provider_of
 from .relations import SCALAR_TYPES, implicit_many_to_many, relations
 
 CHECK_ID = "django_prisma.W001"
@@ -82,6 +82,7 @@ def _schema_tables(schema):
 def drift(django_models, schema) -> list[checks.Warning]:
     """Disagreements between Django models and a parsed schema, as check warnings."""
     tables = _schema_tables(schema)
+    provider = provider_of(schema)
     # A schema that has none of an app's tables is not about that app (a Prisma-first schema
     # rarely lists django.contrib's tables): only the apps it covers are compared.
     covered_apps = {
@@ -119,11 +120,11 @@ def drift(django_models, schema) -> list[checks.Warning]:
                     )
                 )
             elif allowed is not None and internal == "CharField" and prisma_field.type == "String":
-                expected, kwargs = django_type(prisma_field, False)
-                if kwargs.get("max_length") not in (None, field.max_length):
+                expected = provider.django_type(prisma_field, False).kwargs.get("max_length")
+                if expected not in (None, source.max_length):
                     out.append(
                         _warning(
-                            f"column {where}: max_length {field.max_length} vs Prisma {kwargs['max_length']}",
+                            f"column {where}: max_length {source.max_length} vs Prisma {expected}",
                             field,
                         )
                     )

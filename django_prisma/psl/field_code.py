@@ -7,8 +7,14 @@ import json
 from .annotations import split_documentation
 from .ast import Block, Call, Field, Ident, Schema
 from .field_names import column
-from .field_types import django_type
-from .model_keys import primary_key_fields, single_unique
+from .model_keys import (
+    has_autoincrement_default,
+    indexed_alone,
+    is_auto_key,
+    primary_key_fields,
+    single_unique,
+)
+from .providers import provider_of
 from .pysource import ModelPlan, call_arguments, literal
 from .relations import ImplicitManyToMany, RelationSide
 
@@ -39,6 +45,7 @@ class FieldCode:
         self.enum_members = enum_members
         self.through_classes = through_classes
         self.imports = imports
+        self.provider = provider_of(schema)
 
     def default_options(self, f: Field, dj_class: str) -> tuple[dict, str | None]:
         attr = f.attribute("default")
@@ -95,14 +102,7 @@ class FieldCode:
         comments: list[str] = []
         enum = self.schema.enum(f.type)
         composite = self.schema.composite_type(f.type)
-        default = f.attribute("default")
-        autoincrement = (
-            default is not None
-            and isinstance(default.arg("value", 0), Call)
-            and default.arg("value", 0).name in ("autoincrement", "sequence")
-            and f.name in pk_names
-            and not f.is_list
-        )
+        autoincrement = has_autoincrement_default(f) and f.name in pk_names and not f.is_list
         if enum is not None:
             longest = max((len(v.db_name or v.name) for v in enum.values), default=1)
             dj_class, kwargs = (
@@ -110,16 +110,19 @@ class FieldCode:
                 {"max_length": literal(max(longest, 1))},
             )
             kwargs["choices"] = f"{self.enum_classes[enum.name]}.choices"
-            comments.append(f"PostgreSQL enum {enum.db_name or enum.name!r} in the database")
+            comments.append(self.provider.enum_note(enum, max(longest, 1)))
         elif composite is not None:
             dj_class, kwargs = "models.JSONField", {}
             comments.append(f"composite type {composite.name}")
         else:
-            dj_class, raw = django_type(f, autoincrement)
-            kwargs = {k: literal(v) for k, v in raw.items()}
+            django = self.provider.django_type(f, autoincrement)
+            dj_class = django.cls
+            kwargs = {k: literal(v) for k, v in django.kwargs.items()}
+            if django.mismatch:
+                comments.append(django.mismatch)
         if f.name in pk_names:
             kwargs["primary_key"] = "True"
-        elif f.attribute("unique") is not None:
+        elif f.attribute("unique") is not None or single_unique(model, f.name):
             kwargs["unique"] = "True"
         if f.optional and f.name not in pk_names:
             kwargs["null"] = "True"
@@ -164,6 +167,20 @@ class FieldCode:
         if text:
             kwargs["help_text"] = literal(text)
 
+    def foreign_key_note(
+        self, model: Block, scalar: Field, side: RelationSide, pk_names: set[str]
+    ) -> str | None:
+        """What the foreign key's column lacks, if anything: Django gives it the type of the
+        referenced column, Prisma the type the schema declares for the scalar field."""
+        referenced = side.target.field(side.references[0]) if side.references else None
+        if referenced is None:
+            return None
+        unique = scalar.attribute("unique") is not None or single_unique(model, scalar.name)
+        kind = "OneToOneField" if unique or scalar.name in pk_names else "ForeignKey"
+        return self.provider.foreign_key_note(
+            scalar, referenced, is_auto_key(side.target, referenced), kind
+        )
+
     def foreign_key(self, model: Block, side: RelationSide, pk_names: set[str]) -> str:
         scalar = model.field(side.fields[0])
         plan = self.plans[model.name]
@@ -181,6 +198,12 @@ class FieldCode:
             kwargs["to_field"] = literal(target_plan.names.get(referenced.name, referenced.name))
         if is_pk:
             kwargs["primary_key"] = "True"
+        if self.schema.relation_mode == "prisma":
+            # Prisma keeps these relations itself: no foreign key in the database, and an index
+            # only where the schema declares one.
+            kwargs["db_constraint"] = "False"
+            if not (unique or is_pk or indexed_alone(model, scalar.name)):
+                kwargs["db_index"] = "False"
         if scalar.optional:
             kwargs["null"] = "True"
             kwargs["blank"] = "True"

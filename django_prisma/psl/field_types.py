@@ -1,4 +1,4 @@
-"""Prisma scalar and native types -> Django field classes and their arguments."""
+"""PostgreSQL: Prisma scalar and native types <-> Django fields (MySQL's are in `mysql_types`)."""
 
 from __future__ import annotations
 
@@ -53,3 +53,43 @@ def django_type(field: Field, autoincrement: bool) -> tuple[str, dict]:
     if type_name == "Bytes":
         return "models.BinaryField", {}
     raise KeyError(type_name)
+
+
+# Django fields -> Prisma (scalar type, native type) for a project on PostgreSQL.
+SCALARS = {
+    "AutoField": ("Int", None),
+    "BigAutoField": ("BigInt", None),
+    "SmallAutoField": ("Int", "SmallInt"),
+    "IntegerField": ("Int", None),
+    "PositiveIntegerField": ("Int", None),
+    "BigIntegerField": ("BigInt", None),
+    "PositiveBigIntegerField": ("BigInt", None),
+    "SmallIntegerField": ("Int", "SmallInt"),
+    "PositiveSmallIntegerField": ("Int", "SmallInt"),
+    "FloatField": ("Float", "DoublePrecision"),
+    "BooleanField": ("Boolean", None),
+    "NullBooleanField": ("Boolean", None),
+    "TextField": ("String", None),
+    "UUIDField": ("String", "Uuid"),
+    "DateTimeField": ("DateTime", "Timestamptz(6)"),
+    "DateField": ("DateTime", "Date"),
+    "TimeField": ("DateTime", "Time(6)"),
+    "BinaryField": ("Bytes", None),
+    "JSONField": ("Json", "JsonB"),
+    "GenericIPAddressField": ("String", "Inet"),
+    "IPAddressField": ("String", "Inet"),
+}
+
+
+def prisma_type(field, varchar_types: frozenset[str]) -> tuple[str, str | None]:
+    """Prisma scalar type and native type (without `@db.`) for a concrete Django field on PostgreSQL."""
+    internal = field.get_internal_type()
+    if internal in varchar_types:
+        return "String", f"VarChar({field.max_length})" if field.max_length else None
+    if internal == "DecimalField":
+        return "Decimal", f"Decimal({field.max_digits}, {field.decimal_places})"
+    if internal == "DurationField":
+        return "Unsupported", "interval"
+    if internal in SCALARS:
+        return SCALARS[internal]
+    return "Unsupported", internal

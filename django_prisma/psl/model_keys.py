@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ast import Block, Field
+from .ast import Block, Call, Field
 from .dmmf import _field_names
 from .field_names import column
 
@@ -33,6 +33,33 @@ def fallback_key(model: Block) -> list[str]:
 
 def single_unique(model: Block, name: str) -> bool:
     return any(_field_names(a.arg("fields", 0)) == [name] for a in model.attributes_named("unique"))
+
+
+def unique_attribute(model: Block, name: str):
+    """The `@unique` on the field, or the `@@unique([field])` of the model, if any."""
+    f = model.field(name)
+    if f is not None and f.attribute("unique") is not None:
+        return f.attribute("unique")
+    return next(
+        (a for a in model.attributes_named("unique") if _field_names(a.arg("fields", 0)) == [name]),
+        None,
+    )
+
+
+def has_autoincrement_default(f: Field) -> bool:
+    default = f.attribute("default")
+    value = default.arg("value", 0) if default else None
+    return isinstance(value, Call) and value.name in ("autoincrement", "sequence")
+
+
+def is_auto_key(model: Block, f: Field) -> bool:
+    """Whether Django maps the field to an AutoField: the model's sole @id, autoincremented."""
+    return has_autoincrement_default(f) and primary_key_fields(model) == [f.name] and not f.is_list
+
+
+def indexed_alone(model: Block, name: str) -> bool:
+    """Whether an `@@index` covers exactly this one field."""
+    return any(_field_names(a.arg("fields", 0)) == [name] for a in model.attributes_named("index"))
 
 
 def column_names(model: Block, attr) -> list[str]:

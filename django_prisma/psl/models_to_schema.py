@@ -13,39 +13,8 @@ from django.db import models
 from django.db.models.functions import Now
 
 from .annotate_models import ModelAnnotator, auto_created_line
+from .providers import POSTGRESQL, Provider
 
-SCALARS = {
-    "AutoField": ("Int", None),
-    "BigAutoField": ("BigInt", None),
-    "SmallAutoField": ("Int", "SmallInt"),
-    "IntegerField": ("Int", None),
-    "PositiveIntegerField": ("Int", None),
-    "BigIntegerField": ("BigInt", None),
-    "PositiveBigIntegerField": ("BigInt", None),
-    "SmallIntegerField": ("Int", "SmallInt"),
-    "PositiveSmallIntegerField": ("Int", "SmallInt"),
-    "FloatField": ("Float", "DoublePrecision"),
-    "BooleanField": ("Boolean", None),
-    "NullBooleanField": ("Boolean", None),
-    "TextField": ("String", None),
-    "UUIDField": ("String", "Uuid"),
-    "DateTimeField": ("DateTime", "Timestamptz(6)"),
-    "DateField": ("DateTime", "Date"),
-    "TimeField": ("DateTime", "Time(6)"),
-    "BinaryField": ("Bytes", None),
-    "JSONField": ("Json", "JsonB"),
-    "GenericIPAddressField": ("String", "Inet"),
-    "IPAddressField": ("String", "Inet"),
-}
-VARCHAR_TYPES = {
-    "CharField",
-    "SlugField",
-    "EmailField",
-    "URLField",
-    "FileField",
-    "ImageField",
-    "FilePathField",
-}
 ON_DELETE = {
     models.CASCADE: "Cascade",
     models.PROTECT: "Restrict",
@@ -58,22 +27,6 @@ ON_DELETE = {
 
 def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def prisma_type(field) -> tuple[str, str | None]:
-    """Prisma scalar type and native type (without `@db.`) for a concrete, non-relation Django field."""
-    internal = field.get_internal_type()
-    if internal == "ArrayField":
-        return prisma_type(field.base_field)
-    if internal in VARCHAR_TYPES:
-        return "String", f"VarChar({field.max_length})" if field.max_length else None
-    if internal == "DecimalField":
-        return "Decimal", f"Decimal({field.max_digits}, {field.decimal_places})"
-    if internal == "DurationField":
-        return "Unsupported", "interval"
-    if internal in SCALARS:
-        return SCALARS[internal]
-    return "Unsupported", internal
 
 
 def _default(field) -> str | None:
@@ -109,8 +62,9 @@ def _literal(value) -> str | None:
 
 
 class SchemaWriter:
-    def __init__(self, model_classes, annotate: bool = True):
+    def __init__(self, model_classes, annotate: bool = True, provider: Provider = POSTGRESQL):
         self.annotate = annotate
+        self.provider = provider
         self.annotators: dict[type, ModelAnnotator] = {}
         self.models = [m for m in model_classes if not m._meta.proxy and not m._meta.abstract]
         for model in list(self.models):
@@ -182,7 +136,10 @@ class SchemaWriter:
     def scalar_line(self, model, field, is_fk: bool) -> str:
         name = field.attname if is_fk else field.name
         source = field.target_field if is_fk else field
-        type_name, native = prisma_type(source)
+        inner = source
+        while inner.get_internal_type() == "ArrayField":
+            inner = inner.base_field
+        type_name, native = self.provider.prisma_type(inner)
         if is_fk and isinstance(
             source, (models.AutoField, models.BigAutoField, models.SmallAutoField)
         ):
@@ -202,6 +159,8 @@ class SchemaWriter:
         elif field.unique and not field.primary_key:
             attrs.append("@unique")
         default = None if is_fk else _default(field)
+        if default == "uuid()" and not self.provider.writes_uuid_default(field):
+            default = None
         if default:
             attrs.append(f"@default({default})")
         if getattr(field, "auto_now", False):
@@ -210,7 +169,9 @@ class SchemaWriter:
             attrs.append(f"@map({_q(field.column)})")
         if native:
             attrs.append(f"@db.{native}")
-        return " ".join([name, type_text, *attrs])
+        line = " ".join([name, type_text, *attrs])
+        note = None if is_fk else self.provider.schema_note(field)
+        return f"{line} // {note}" if note else line
 
     def model_block(self, model) -> list[str]:
         opts = model._meta
@@ -270,7 +231,7 @@ class SchemaWriter:
 
     def render(self) -> str:
         bodies = {m: self.model_block(m) for m in self.models}
-        parts = ['datasource db {\n  provider = "postgresql"\n}']
+        parts = [f'datasource db {{\n  provider = "{self.provider.name}"\n}}']
         for model in self.models:
             lines = bodies[model] + self.back_relations[model]
             body = _align(lines)
@@ -287,14 +248,14 @@ class SchemaWriter:
 
 
 def _align(lines: list[str]) -> list[str]:
-    """Column-align name, type and attributes like `prisma format`; `///` lines stay as they are."""
-    fields = [line for line in lines if not line.startswith("///")]
+    """Column-align name, type and attributes like `prisma format`; comments stay as they are."""
+    fields = [line for line in lines if not line.startswith("//")]
     split = {line: line.split(" ", 2) + [""] * (3 - len(line.split(" ", 2))) for line in fields}
     width_name = max((len(s[0]) for s in split.values()), default=0)
     width_type = max((len(s[1]) for s in split.values()), default=0)
     return [
         line
-        if line.startswith("///")
+        if line.startswith("//")
         else " ".join(
             [split[line][0].ljust(width_name), split[line][1].ljust(width_type), split[line][2]]
         ).rstrip()
@@ -302,15 +263,16 @@ def _align(lines: list[str]) -> list[str]:
     ]
 
 
-def schema_for_models(model_classes, annotate: bool = True) -> str:
-    """schema.prisma text for the given Django model classes (plus their auto-created m2m tables).
+def schema_for_models(model_classes, annotate: bool = True, provider: Provider = POSTGRESQL) -> str:
+    """schema.prisma text for the given Django model classes (plus their auto-created m2m tables),
+    with the column types of `provider`'s database.
 
     With `annotate`, `/// @django` lines record what Prisma cannot express (see `annotations`).
     """
-    return SchemaWriter(list(model_classes), annotate).render()
+    return SchemaWriter(list(model_classes), annotate, provider).render()
 
 
-def schema_for_apps(app_labels=None, annotate: bool = True) -> str:
+def schema_for_apps(app_labels=None, annotate: bool = True, provider: Provider = POSTGRESQL) -> str:
     from django.apps import apps
 
     configs = (
@@ -318,4 +280,5 @@ def schema_for_apps(app_labels=None, annotate: bool = True) -> str:
         if app_labels
         else apps.get_app_configs()
     )
-    return schema_for_models((m for config in configs for m in config.get_models()), annotate)
+    models_ = (m for config in configs for m in config.get_models())
+    return schema_for_models(models_, annotate, provider)

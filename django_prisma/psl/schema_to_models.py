@@ -17,8 +17,9 @@ from .codeformat import LINE_LENGTH
 from .field_code import FieldCode
 from .field_names import FieldNamer
 from .meta_code import meta_lines
-from .model_keys import django_primary_key, is_key
+from .model_keys import django_primary_key, is_auto_key, is_key, primary_key_fields
 from .naming import NameAllocator, class_name, field_name
+from .providers import provider_of
 from .pysource import ModelPlan, docstring, literal, render_model
 from .relations import (
     SCALAR_TYPES,
@@ -150,7 +151,9 @@ class Generator:
                 model, annotations, plan.class_name, self.app_label
             )
         else:
-            plan.meta += meta_lines(model, plan, self.foreign_keys[model.name])
+            plan.meta += meta_lines(
+                model, plan, self.foreign_keys[model.name], provider_of(self.schema)
+            )
 
     def field_lines(self, model: Block, f: Field, pk_names: set[str], annotated: bool) -> list[str]:
         """The class-body lines for one Prisma field: a Django field, or a comment why there is none."""
@@ -166,6 +169,8 @@ class Generator:
         fks = self.foreign_keys[model.name]
         if f.name in fks:
             code = self.fields.foreign_key(model, fks[f.name], pk_names)
+            note = self.fields.foreign_key_note(model, f, fks[f.name], pk_names)
+            lines += [f"# {note}"] if note else []
             return [*lines, f"{plan.names[f.name]} = {code}"]
         if f.name in plan.names:
             code, comments = self.fields.scalar_field(model, f, pk_names)
@@ -193,13 +198,29 @@ class Generator:
         )
         plan = ModelPlan(None, self.through_classes[m2m.table], m2m.table)
         plan.docstring = f"Prisma's implicit many-to-many table for relation {m2m.a.name!r}."
+        provider = provider_of(self.schema)
+        note = provider.link_table_note()
+        if note:
+            plan.lines.append(f"# {note}")
+        # Without foreign keys in the database when Prisma keeps the relations itself.
+        constraint = ", db_constraint=False" if self.schema.relation_mode == "prisma" else ""
+        for column, side in (("A", m2m.a), ("B", m2m.b)):
+            key = side.model.field(primary_key_fields(side.model)[0])
+            column_note = provider.foreign_key_note(key, key, is_auto_key(side.model, key))
+            if column_note:
+                plan.lines.append(f"# {column}: {column_note}")
         plan.lines += [
             'pk = models.CompositePrimaryKey("a", "b")',
             # The primary key (A, B) serves lookups by A: Prisma indexes only B besides.
-            f'a = models.ForeignKey({literal(a)}, on_delete=models.CASCADE, db_column="A", db_index=False, related_name="+")',
-            f'b = models.ForeignKey({literal(b)}, on_delete=models.CASCADE, db_column="B", related_name="+")',
+            f'a = models.ForeignKey({literal(a)}, on_delete=models.CASCADE, db_column="A", db_index=False{constraint}, related_name="+")',
+            f'b = models.ForeignKey({literal(b)}, on_delete=models.CASCADE, db_column="B"{constraint}, related_name="+")',
         ]
         plan.meta.append(f"db_table = {literal(m2m.table)}")
+        if note:
+            unique = literal(f"{m2m.table[: provider.max_identifier_length - 10]}_AB_unique")
+            plan.meta.append(
+                f'constraints = [models.UniqueConstraint(fields=["a", "b"], name={unique}),]'
+            )
         self.imports.add("composite")
         return render_model(plan)
 

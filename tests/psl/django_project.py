@@ -51,9 +51,11 @@ def run_django(
     database: dict | None = None,
     migration_modules: dict | None = None,
     extra_path: list[Path] | None = None,
+    prelude: str = "",
 ) -> dict:
-    """Run `body` after configuring Django; whatever it assigns to `result` comes back as JSON."""
-    script = SETTINGS.format(
+    """Run `body` after configuring Django (and `prelude` before); whatever `body` assigns to
+    `result` comes back as JSON."""
+    script = textwrap.dedent(prelude) + SETTINGS.format(
         apps=apps, database=database or NO_DATABASE, migration_modules=migration_modules or {}
     )
     script += "\nresult = None\n" + textwrap.dedent(body)
