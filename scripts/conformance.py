@@ -1,6 +1,11 @@
-"""Django's own test suite against django_prisma and against Django's native PostgreSQL backend.
+"""Django's own test suite against django_prisma and against Django's native backend.
 
     python scripts/conformance.py [APP ...] [--apps-file FILE] [--backend prisma|native|both]
+                                  [--database postgresql|mysql]
+
+``--database mysql`` runs django_prisma.mysql against Django's native MySQL backend on the same
+MySQL or MariaDB (DJANGO_PRISMA_TEST_MYSQL, default mysql://root@127.0.0.1:3306); the native
+backend runs on PyMySQL as MySQLdb (mysqlclient needs MySQL's C headers to build).
 
 Downloads the sdist of the installed Django version (it contains ``tests/``), runs
 ``tests/runtests.py`` once per app and per backend on the same PostgreSQL (django_prisma through
@@ -31,6 +36,7 @@ CACHE = Path(os.environ.get("DJANGO_PRISMA_CACHE", Path.home() / ".cache" / "dja
 POSTGRES_URL = os.environ.get(
     "DJANGO_PRISMA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
 )
+MYSQL_URL = os.environ.get("DJANGO_PRISMA_TEST_MYSQL", "mysql://root@127.0.0.1:3306")
 CI_SUBSET = [
     "basic", "queries", "expressions", "aggregation", "model_fields", "transactions",
     "migrations", "schema", "backends", "admin_views",
@@ -72,6 +78,32 @@ if os.environ.get("CONFORMANCE_WITH_APP") == "1":
     _always = getattr(__main__, "ALWAYS_INSTALLED_APPS", None)
     if _always is not None and "django_prisma" not in _always:
         _always.append("django_prisma")
+
+if {database!r} == "mysql":
+    _my = urlsplit({mysql_url!r})
+    if _backend == "prisma":
+        def _db(alias):
+            return {{
+                "ENGINE": "django_prisma.mysql",
+                "URL": "prisma://localhost:1/?api_key=test-runner-starts-its-own",
+                "OPTIONS": {{"transaction_timeout": 3_600_000, "transaction_max_wait": 60_000}},
+                "TEST": {{"MYSQL_URL": {mysql_url!r}, "NAME": "test_dp_{run_id}_" + alias}},
+            }}
+    else:
+        # Django's MySQL backend on PyMySQL (mysqlclient cannot be built without MySQL's
+        # headers); PyMySQL's MySQLdb stand-in reports an old version that Django 6 refuses.
+        import pymysql
+
+        pymysql.version_info = (2, 2, 7, "final", 0)
+        pymysql.install_as_MySQLdb()
+
+        def _db(alias):
+            return {{
+                "ENGINE": "django.db.backends.mysql",
+                "NAME": "mysql", "USER": _my.username or "root", "PASSWORD": _my.password or "",
+                "HOST": _my.hostname or "127.0.0.1", "PORT": _my.port or 3306,
+                "TEST": {{"NAME": "test_native_{run_id}_" + alias}},
+            }}
 
 DATABASES = {{"default": _db("default"), "other": _db("other")}}
 SECRET_KEY = "django_tests_secret_key"
@@ -268,6 +300,12 @@ def main(argv=None) -> int:
         "--ci-subset", action="store_true", help=f"the CI subset: {' '.join(CI_SUBSET)}"
     )
     parser.add_argument("--backend", choices=["prisma", "native", "both"], default="both")
+    parser.add_argument(
+        "--database",
+        choices=["postgresql", "mysql"],
+        default="postgresql",
+        help="django_prisma on PostgreSQL (default) or django_prisma.mysql on MySQL/MariaDB",
+    )
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per app and backend")
     parser.add_argument(
         "--without-app",
@@ -295,7 +333,12 @@ def main(argv=None) -> int:
     results = []
     with tempfile.TemporaryDirectory() as settings_dir:
         Path(settings_dir, "conformance_settings.py").write_text(
-            SETTINGS.format(postgres_url=POSTGRES_URL, run_id=os.getpid())
+            SETTINGS.format(
+                postgres_url=POSTGRES_URL,
+                mysql_url=MYSQL_URL,
+                database=args.database,
+                run_id=os.getpid(),
+            )
         )
         for app in apps:
             for backend in backends:

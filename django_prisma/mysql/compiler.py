@@ -1,7 +1,7 @@
 """SQL compilers that cast, in the outermost SELECT only, the columns the executor would return
 inexactly from MySQL: DATETIME/TIMESTAMP (cut to milliseconds), JSON (parsed by JavaScript: big
-numbers and key order) and computed unsigned integers (``CAST(… AS UNSIGNED)``, which the executor
-cannot serialise). They are selected as text (``CAST(… AS CHAR)``) and turned back by the
+numbers and key order), INT UNSIGNED columns and computed unsigned integers (JavaScript BigInts,
+which the executor cannot serialise). They are selected as text (``CAST(… AS CHAR)``) and turned back by the
 converters of ``operations.get_db_converters``."""
 
 from django.core.exceptions import FieldError
@@ -15,14 +15,15 @@ from .mysqldb import import_django_backend
 mysql_compiler = import_django_backend("compiler")
 
 # Internal types whose values reach Python exactly only as text.
-_AS_TEXT_ALWAYS = frozenset({"DateTimeField", "JSONField"})
-# Unsigned results of expressions (a column of such a type is serialised exactly).
+_AS_TEXT = frozenset({"DateTimeField", "JSONField"})
+# Positive*Field results of expressions: MySQL computes them as unsigned BIGINT, which the
+# executor cannot serialise (a column of an unsigned type other than INT is serialised exactly).
 _AS_TEXT_WHEN_COMPUTED = frozenset(
     {"PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField"}
 )
 
 
-def text_result(output_field, *, column: bool) -> bool:
+def text_result(output_field, connection, *, column: bool) -> bool:
     """Whether a result of ``output_field`` is selected as text."""
 
     def decide():
@@ -30,24 +31,39 @@ def text_result(output_field, *, column: bool) -> bool:
             internal_type = output_field.get_internal_type()
         except AttributeError:
             return False
-        return internal_type in _AS_TEXT_ALWAYS or (
-            not column and internal_type in _AS_TEXT_WHEN_COMPUTED
-        )
+        if internal_type in _AS_TEXT:
+            return True
+        if not column and internal_type in _AS_TEXT_WHEN_COMPUTED:
+            return True
+        # An INT UNSIGNED column (PositiveIntegerField, and foreign keys to one) reaches the
+        # executor as a JavaScript BigInt, which it cannot serialise.
+        try:
+            db_type = output_field.db_type(connection) or ""
+        except Exception:
+            return False
+        return db_type.lower().startswith("integer unsigned")
 
     return decided_once(output_field, "mysql_column_text" if column else "mysql_text", decide)
 
 
-def cast_result(output_field, sql, *, column=False):
-    """``sql`` (a result column of ``output_field``) as the executor can return it exactly."""
-    return f"CAST({sql} AS CHAR)" if text_result(output_field, column=column) else sql
+def cast_result(output_field, sql, connection, *, column=False):
+    """``sql`` (a result column of ``output_field``) as the executor can return it exactly.
+    Unsigned integers become DECIMAL(20, 0) (exact, and still ordered as numbers where an ORDER
+    BY names the column's alias); the others text, whose order is theirs too (DATETIME's text
+    sorts chronologically)."""
+    if text_result(output_field, connection, column=column):
+        if output_field.get_internal_type() in ("DateTimeField", "JSONField"):
+            return f"CAST({sql} AS CHAR)"
+        return f"CAST({sql} AS DECIMAL(20, 0))"
+    return sql
 
 
-def _cast(expression, sql):
+def _cast(expression, sql, connection):
     try:
         output_field = expression.output_field
     except (AttributeError, FieldError):
         return sql
-    return cast_result(output_field, sql, column=isinstance(expression, Col))
+    return cast_result(output_field, sql, connection, column=isinstance(expression, Col))
 
 
 class ResultCastingMixin:
@@ -74,7 +90,7 @@ class ResultCastingMixin:
         select, klass_info, annotations = super().get_select(*args, **kwargs)
         if self._returns_rows_to_python() and not self.query.combinator:
             select = [
-                (expression, (_cast(expression, sql), params), alias)
+                (expression, (_cast(expression, sql, self.connection), params), alias)
                 for expression, (sql, params), alias in select
             ]
         return select, klass_info, annotations

@@ -26,4 +26,8 @@ class DatabaseFeatures(mysql_features.DatabaseFeatures):
 
 # Differences from Django's native MySQL backend, forced by the transport: reason → tests.
 DECLARED_DIFFERENCES: dict[str, set[str]] = {}
-EXPECTED_FAILURES: set[str] = set()
+EXPECTED_FAILURES: set[str] = {
+    # The SQL differs, not the result: the executor cuts DATETIME values to milliseconds, so
+    # RETURNING selects them as text (CAST(… AS CHAR)); the test matches the SQL's wording.
+    "queries.test_db_returning.ReturningValuesTests.test_insert_returning_multiple",
+}

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from ..dbapi.mysql.literals import interpolate
 from ..results import decided_once
@@ -27,6 +28,7 @@ class DatabaseOperations(mysql_operations.DatabaseOperations):
             cast_result(
                 field,
                 f"{self.quote_name(field.model._meta.db_table)}.{self.quote_name(field.column)}",
+                self.connection,
                 column=True,
             )
             for field in fields
@@ -36,26 +38,44 @@ class DatabaseOperations(mysql_operations.DatabaseOperations):
     # Django < 6.0 names it return_insert_columns().
     return_insert_columns = returning_columns
 
+    def lookup_cast(self, lookup_type, internal_type=None):
+        lookup = super().lookup_cast(lookup_type, internal_type)
+        if (
+            internal_type == "UUIDField"
+            and lookup_type in _CASE_INSENSITIVE_LOOKUPS
+            and self.connection.features.has_native_uuid_field
+        ):
+            # MariaDB compares its UUID type with a pattern case-sensitively in prepared
+            # statements, as the executor runs them (text-protocol clients match "8400-E29B"):
+            # compare the UUID's text, as Django's native backend does in effect.
+            return lookup.replace("%s", "CAST(%s AS CHAR)")
+        return lookup
+
     def get_db_converters(self, expression):
         converters = super().get_db_converters(expression)
         field = expression.output_field
-        converter = decided_once(field, "mysql_converter", lambda: _text_converter(field))
+        converter = decided_once(
+            field, "mysql_converter", lambda: _text_converter(field, self.connection)
+        )
         if converter is not None:
             # First: Django's own converters (make_aware, from_db_value) want the Python value.
             converters.insert(0, converter)
         return converters
 
 
-def _text_converter(output_field):
+_CASE_INSENSITIVE_LOOKUPS = frozenset({"iexact", "icontains", "istartswith", "iendswith", "iregex"})
+
+
+def _text_converter(output_field, connection):
     """The converter back from what the compiler's casts select, if any."""
-    if not text_result(output_field, column=False):
+    if not text_result(output_field, connection, column=False):
         return None
     internal_type = output_field.get_internal_type()
     if internal_type == "DateTimeField":
         return datetime_from_text
-    if internal_type.startswith("Positive"):
-        return int_from_text
-    return None  # JSONField: Django's MySQL JSONField parses the text itself
+    if internal_type == "JSONField":
+        return None  # Django's MySQL JSONField parses the text itself
+    return int_from_decimal  # the unsigned integers, selected as DECIMAL(20, 0)
 
 
 def datetime_from_text(value, expression, connection):
@@ -64,7 +84,7 @@ def datetime_from_text(value, expression, connection):
     return value
 
 
-def int_from_text(value, expression, connection):
-    if isinstance(value, str):
+def int_from_decimal(value, expression, connection):
+    if isinstance(value, Decimal | str):
         return int(value)
     return value

@@ -9,6 +9,7 @@ transaction (a deadlock does: InnoDB rolls the whole transaction back).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -55,6 +56,9 @@ class MySQLCursor(Cursor):
         if len(parts) > 1:
             return self._execute_many_statements(parts)
         statement = MySQLStatement(parts[0])
+        checks = _foreign_key_checks_setting(statement.sql)
+        if checks is not None:
+            return self._set_foreign_key_checks(checks)
         if _reports_insert_id(statement):
             return self._execute_insert(statement)
         result, headers = self.connection._run(statement)
@@ -63,6 +67,23 @@ class MySQLCursor(Cursor):
             self._show(*self._decoded_result(result))
         else:
             self.rowcount = int(result) if result is not None else -1
+        return self
+
+    def _set_foreign_key_checks(self, enabled: bool) -> MySQLCursor:
+        """``SET foreign_key_checks = 0/1`` (Django's MySQL flush sends it): inside a transaction
+        the connection applies it and resets it before the transaction ends."""
+        connection = self.connection
+        if not isinstance(connection, MySQLConnection):
+            raise InterfaceError("foreign_key_checks needs a MySQL connection")
+        if enabled:
+            connection.enable_foreign_key_checks()
+        elif not connection.disable_foreign_key_checks():
+            raise NotSupportedError(
+                "SET foreign_key_checks outside a transaction would stay on a pooled server "
+                "connection that other requests share: set it inside a transaction (atomic()), "
+                "which resets it when it ends"
+            )
+        self.rowcount = 0
         return self
 
     def _execute_insert(self, statement: MySQLStatement) -> MySQLCursor:
@@ -140,6 +161,23 @@ class MySQLCursor(Cursor):
             "callproc() over HTTP: a stored procedure's OUT parameters live in session "
             "variables of a pooled server connection; call it with execute('CALL …')"
         )
+
+
+_FOREIGN_KEY_CHECKS = re.compile(
+    r"\s*SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?FOREIGN_KEY_CHECKS\s*(?:=|:=|TO)\s*"
+    r"(0|1|ON|OFF|TRUE|FALSE)\s*;?\s*",
+    re.I,
+)
+
+
+def _foreign_key_checks_setting(sql: str) -> bool | None:
+    """True/False for ``SET foreign_key_checks = 1/0``, None for any other statement."""
+    if sql.lstrip()[:3].upper() != "SET":
+        return None
+    match = _FOREIGN_KEY_CHECKS.fullmatch(sql)
+    if match is None:
+        return None
+    return match.group(1).upper() in ("1", "ON", "TRUE")
 
 
 def _reports_insert_id(statement: MySQLStatement) -> bool:
