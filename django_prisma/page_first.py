@@ -63,7 +63,34 @@ def plan(compiler, order_by, extra_select) -> PageFirst | None:
     """The page-first form of the query ``compiler`` is about to write, or None when the query
     is not a sliced, ordered select_related over to-one joins filtered on the base table only."""
     query = compiler.query
-    if (
+    if not _is_plain_sliced_page(compiler, order_by, extra_select):
+        return None
+    aliases = [alias for alias in query.alias_map if query.alias_refcount[alias]]
+    base_alias = query.base_table
+    if not aliases or aliases[0] != base_alias:
+        return None
+    base = query.alias_map[base_alias]
+    if type(base) is not BaseTable:
+        return None
+    joins = [query.alias_map[alias] for alias in aliases[1:]]
+    if not joins or not _to_one_chain(base_alias, joins):
+        return None
+    if not _filters_and_orders_base_only(compiler, order_by, base_alias):
+        return None
+    checked = _inner_join_columns(compiler.select, joins)
+    if checked is None:
+        return None
+    inner = _inner_sql(compiler, base, base_alias, order_by)
+    if inner is None:
+        return None
+    return PageFirst(*inner, base_alias, checked)
+
+
+def _is_plain_sliced_page(compiler, order_by, extra_select) -> bool:
+    """A sliced, ordered select_related query with nothing that needs the whole row set at once
+    (DISTINCT, GROUP BY, aggregates, locks, combinators, extra(), raw SQL in the select)."""
+    query = compiler.query
+    return not (
         not query.is_sliced
         or query.high_mark is None
         or not query.select_related
@@ -81,35 +108,30 @@ def plan(compiler, order_by, extra_select) -> PageFirst | None:
         or query.subquery
         or compiler.having is not None
         or compiler.qualify is not None
-    ):
-        return None
-    aliases = [alias for alias in query.alias_map if query.alias_refcount[alias]]
-    base_alias = query.base_table
-    if not aliases or aliases[0] != base_alias:
-        return None
-    base = query.alias_map[base_alias]
-    if type(base) is not BaseTable:
-        return None
-    joins = [query.alias_map[alias] for alias in aliases[1:]]
-    if not joins or not _to_one_chain(base_alias, joins):
-        return None
+    )
+
+
+def _filters_and_orders_base_only(compiler, order_by, base_alias) -> bool:
+    """Columns only in the select list; WHERE and ORDER BY reading the base table only (so the
+    page can be chosen before any join)."""
     if not all(isinstance(expression, Col) for expression, _, _ in compiler.select):
-        return None
+        return False
     if compiler.where is not None and not _reads_only(compiler.where, base_alias):
-        return None
-    if any(is_ref or not _reads_only(expr, base_alias) for expr, (_, _, is_ref) in order_by):
-        return None
+        return False
+    return not any(is_ref or not _reads_only(expr, base_alias) for expr, (_, _, is_ref) in order_by)
+
+
+def _inner_join_columns(select, joins) -> list[int] | None:
+    """The select-list index of each INNER join's target column (a page row whose related row is
+    missing must then be dropped, as the inner join would); None when one is not selected."""
     checked = []
     for join in joins:
         if join.join_type == INNER:
-            index = _target_column_index(compiler.select, join)
+            index = _target_column_index(select, join)
             if index is None:
                 return None
             checked.append(index)
-    inner = _inner_sql(compiler, base, base_alias, order_by)
-    if inner is None:
-        return None
-    return PageFirst(*inner, base_alias, checked)
+    return checked
 
 
 def _to_one_chain(base_alias, joins) -> bool:

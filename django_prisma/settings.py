@@ -105,6 +105,10 @@ MYSQL_UTF8_NAMES = frozenset({"utf8mb4", "utf8mb3", "utf8"})
 MYSQL_BACKEND_OPTIONS = {
     "isolation_level": None,
     "cache": None,
+    # Run by the backend when it connects; SETs of session variables hold for each statement
+    # (MariaDB's SET STATEMENT), see django_prisma/dbapi/mysql/session.py.
+    "init_command": str,
+    "sql_mode": str,
 }
 # MySQLdb's connection settings that mean nothing over HTTP (the socket, its TLS, the client's
 # own option files and flags): accepted and ignored, with a DEBUG log, as libpq's are.
@@ -127,16 +131,6 @@ MYSQL_IGNORED_OPTIONS = frozenset(
         "autocommit",
     }
 )
-# MySQLdb's settings that would change the session: refused with what to do instead.
-MYSQL_SESSION_OPTIONS = {
-    "init_command": (
-        "over HTTP every statement runs on a pooled server connection, so there is no session "
-        "to initialise; set sql_mode and other variables on the server (its configuration or "
-        "SET GLOBAL)"
-    ),
-    "sql_mode": "set sql_mode on the server (its configuration or SET GLOBAL)",
-    "time_zone": "set time_zone on the server (its configuration or SET GLOBAL)",
-}
 
 logger = logging.getLogger("django_prisma.settings")
 
@@ -213,11 +207,6 @@ def mysql_connection_params(settings_dict: dict) -> dict:
             f"OPTIONS['charset'] = {charset!r}: results travel as JSON, always UTF-8; use "
             "'utf8mb4' (or leave it out)"
         )
-    for name in MYSQL_SESSION_OPTIONS.keys() & options.keys():
-        raise ImproperlyConfigured(
-            f"OPTIONS[{name!r}] cannot be honoured by django_prisma.mysql: "
-            f"{MYSQL_SESSION_OPTIONS[name]}"
-        )
     _driver_options(
         options,
         params,
@@ -273,10 +262,13 @@ def _driver_options(
     with their types checked, anything else is refused naming the known keys."""
     for name, value in options.items():
         if name in backend_options:
-            if backend_options[name] is bool and not isinstance(value, bool):
+            kind = backend_options[name]
+            if kind is bool and not isinstance(value, bool):
                 raise ImproperlyConfigured(
                     f"OPTIONS[{name!r}] must be True or False, not {value!r}"
                 )
+            if kind is str and not isinstance(value, str):
+                raise ImproperlyConfigured(f"OPTIONS[{name!r}] must be a string, not {value!r}")
             continue
         expected = None if name in refused else DRIVER_OPTIONS.get(name)
         if expected is None:

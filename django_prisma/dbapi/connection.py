@@ -15,6 +15,7 @@ from psycopg.pq import TransactionStatus
 
 from . import errors, exceptions, plans, tracing
 from .cursor import Cursor
+from .dialect import POSTGRESQL, Dialect
 from .exceptions import (
     DatabaseError,
     IntegrityError,
@@ -120,10 +121,10 @@ class Connection:
     _describe_loaders: tuple[Adapters, int, Any] | None = None
 
     # The dialect's seams (PostgreSQL's here; dbapi/mysql/connection.py has MySQL's): the cursor
-    # class, and how the database's own errors read (None: errors.postgres_error).
+    # class, the transport's view of the database (errors, telemetry), its name in messages.
     cursor_class: type[Cursor] = Cursor
+    dialect: Dialect = POSTGRESQL
     server_name = "PostgreSQL"
-    database_errors: errors.DatabaseErrorReader | None = None
 
     def __init__(
         self,
@@ -158,7 +159,7 @@ class Connection:
             ca_bundle=ca_bundle,
             ca_bundle_only=ca_bundle_only,
             idle_timeout=idle_timeout,
-            database_error=type(self).database_errors,
+            dialect=self.dialect,
         )
         self._autocommit = bool(autocommit)
         self.transaction_timeout = int(transaction_timeout)

@@ -470,6 +470,7 @@ def _executor_error(
             "the Prisma server cannot return a computed unsigned 64-bit integer; cast it to text "
             "in SQL (CAST(… AS CHAR)) to read it",
             http_status=status,
+            kind=ErrorKind.RESULT_NOT_SERIALIZABLE,
         )
     if status >= 500:
         return exc.OperationalError(

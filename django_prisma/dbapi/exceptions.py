@@ -68,6 +68,9 @@ class ErrorKind(enum.Enum):
     TRANSACTION_NOT_FOUND = "transaction not found"
     #: No database connection became free for a new transaction within max_wait.
     TRANSACTION_START_TIMEOUT = "transaction start timeout"
+    #: The statement ran, but the executor could not put its result into JSON (MySQL's unsigned
+    #: integers as JavaScript BigInts): nothing failed in the database.
+    RESULT_NOT_SERIALIZABLE = "result not serializable"
     #: The server's database speaks another SQL dialect than the connection (MySQL/PostgreSQL).
     WRONG_DATABASE = "wrong database"
     #: Any other error of the server's transaction manager (HTTP 409, P2028).

@@ -172,8 +172,8 @@ class TracingTransport(Transport):
 
     def _common_attributes(self) -> dict[str, Any]:
         attributes = {
-            "db.system.name": "postgresql",
-            "db.system": "postgresql",
+            "db.system.name": self.dialect.name,
+            "db.system": self.dialect.name,
             "server.address": self.endpoint.host,
             "server.port": self.endpoint.port,
         }
@@ -183,7 +183,7 @@ class TracingTransport(Transport):
         return attributes
 
     def _namespace(self) -> str | None:
-        """The database's name (``current_database()``), asked once per process and endpoint,
+        """The database's name (``dialect.namespace_sql``), asked once per process and endpoint,
         outside any transaction and untraced; None while it cannot be had."""
         key = self.endpoint
         if key not in _namespaces:
@@ -192,7 +192,7 @@ class TracingTransport(Transport):
                 # transaction at a time) the question would wait for that very transaction.
                 return None
             payload = plans.single(
-                "SELECT current_database()", returns_rows=True, atomic=False, prelude=()
+                self.dialect.namespace_sql, returns_rows=True, atomic=False, prelude=()
             )
             try:
                 response = super().request("POST", "/query", payload, idempotent=True)

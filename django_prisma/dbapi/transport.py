@@ -12,6 +12,7 @@ from typing import Any
 from .. import __version__ as VERSION
 from . import errors, tls
 from . import exceptions as exc
+from .dialect import POSTGRESQL, Dialect
 from .http import (
     AnswerLost,
     AnswerTimeout,
@@ -55,11 +56,11 @@ class Transport:
         ca_bundle_only: bool = False,
         idle_timeout: float | None = None,
         user_agent: str | None = None,
-        database_error: errors.DatabaseErrorReader | None = None,
+        dialect: Dialect = POSTGRESQL,
     ) -> None:
         self.endpoint = endpoint
-        # How the database's own errors read (errors.postgres_error unless another dialect's).
-        self.database_error = database_error
+        # The database behind the server: how its errors read (dialect.py).
+        self.dialect = dialect
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         # None: as long as the server announces it keeps idle connections, minus a margin.
@@ -269,7 +270,9 @@ class Transport:
                 raise errors.gateway_failed(origin, status)
             if 300 <= status < 400:
                 raise errors.redirected(status)
-            raise errors.error_from_response(status, data, response_headers, self.database_error)
+            raise errors.error_from_response(
+                status, data, response_headers, self.dialect.database_error
+            )
         raise AssertionError("unreachable")
 
 

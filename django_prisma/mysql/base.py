@@ -13,6 +13,7 @@ from .. import django_support  # noqa: F401  (refuses an unsupported Django firs
 from ..base import statement_wrapping
 from ..creation import TEST_RUN
 from ..dbapi import mysql as Database
+from ..dbapi.mysql.literals import quote
 from ..settings import mysql_connection_params, normalize
 from .mysqldb import import_django_backend
 
@@ -93,9 +94,20 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         return Database.connect(**conn_params)
 
     def init_connection_state(self):
-        # Not MySQL's: it SETs SQL_AUTO_IS_NULL and the isolation level on the session, which
-        # over HTTP is a pooled server connection; the level travels with each transaction.
-        BaseDatabaseWrapper.init_connection_state(self)
+        # Django's SET SQL_AUTO_IS_NULL / SET SESSION TRANSACTION ISOLATION LEVEL, then
+        # MySQLdb's init_command and sql_mode: the driver keeps them for the connection's
+        # statements and transactions instead of a session (dbapi/mysql/session.py).
+        super().init_connection_state()
+        options = self.settings_dict["OPTIONS"]
+        statements = []
+        if options.get("sql_mode") is not None:
+            statements.append(f"SET sql_mode = {quote(options['sql_mode'])}")
+        if options.get("init_command"):
+            statements.append(options["init_command"])
+        if statements:
+            with self.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
 
     @async_unsafe
     def create_cursor(self, name=None):
@@ -117,9 +129,9 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
                 return self.connection.close()
 
     def disable_constraint_checking(self):
-        """Foreign key checks off for the rest of the transaction (MySQL's
-        ``foreign_key_checks``, set inside the transaction and reset before it ends, so it never
-        stays on the pooled server connection); False outside a transaction."""
+        """Foreign key checks off until enable_constraint_checking(), without changing the
+        pooled server connection's session (the driver's ``disable_foreign_key_checks``)."""
+        self.ensure_connection()
         return self.connection.disable_foreign_key_checks()
 
     def enable_constraint_checking(self):
@@ -127,7 +139,8 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         # transaction.atomic (as Django's MySQL backend does).
         self.needs_rollback, needs_rollback = False, self.needs_rollback
         try:
-            self.connection.enable_foreign_key_checks()
+            if self.connection is not None:
+                self.connection.enable_foreign_key_checks()
         finally:
             self.needs_rollback = needs_rollback
 

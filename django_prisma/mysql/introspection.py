@@ -1,3 +1,5 @@
+import re
+
 from .mysqldb import FIELD_TYPES, import_django_backend
 
 mysql_introspection = import_django_backend("introspection")
@@ -42,7 +44,39 @@ TYPE_CODES = {
 }
 
 
+# SHOW INDEX's columns (Table, Non_unique, Key_name, Seq_in_index, Column_name, Collation,
+# Cardinality, Sub_part, Packed, Null, Index_type, Comment, Index_comment), in its order, from
+# information_schema: the executor cannot serialise SHOW INDEX's unsigned 64-bit numbers.
+SHOW_INDEX = re.compile(r"SHOW\s+(?:INDEX|INDEXES|KEYS)\s+FROM\s+`((?:[^`]|``)+)`", re.I)
+INDEXES_SQL = (
+    "SELECT table_name, CAST(non_unique AS SIGNED), index_name, CAST(seq_in_index AS SIGNED), "
+    "column_name, collation, CAST(cardinality AS CHAR), CAST(sub_part AS CHAR), packed, "
+    "nullable, index_type, comment, index_comment FROM information_schema.statistics "
+    "WHERE table_schema = DATABASE() AND table_name = %s "
+    "ORDER BY index_name <> 'PRIMARY', index_name, seq_in_index"
+)
+
+
+class _IndexesFromCatalog:
+    """A cursor that answers SHOW INDEX FROM from information_schema.statistics."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def execute(self, sql, params=None):
+        match = SHOW_INDEX.fullmatch(sql.strip())
+        if match is not None:
+            return self._cursor.execute(INDEXES_SQL, [match.group(1).replace("``", "`")])
+        return self._cursor.execute(sql, params)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
 class DatabaseIntrospection(mysql_introspection.DatabaseIntrospection):
+    def get_constraints(self, cursor, table_name):
+        return super().get_constraints(_IndexesFromCatalog(cursor), table_name)
+
     def get_table_description(self, cursor, table_name):
         """Django's MySQL introspection reads type codes and nullability from
         ``cursor.description`` of ``SELECT * … LIMIT 1``; over HTTP there are no protocol type

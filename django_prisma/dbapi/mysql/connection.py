@@ -9,7 +9,6 @@ transaction (a deadlock does: InnoDB rolls the whole transaction back).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,14 +16,26 @@ from .. import plans, tracing
 from ..connection import Connection
 from ..cursor import Cursor, ResultSet, _description
 from ..decoding import column_conversions, decode_rows
-from ..exceptions import DatabaseError, InterfaceError, NotSupportedError
+from ..dialect import Dialect
+from ..exceptions import (
+    DatabaseError,
+    ErrorKind,
+    InterfaceError,
+    NotSupportedError,
+    ProgrammingError,
+)
 from ..statements import split_statements
+from . import records, session
 from .decoding import converters_for
 from .errors import DEADLOCK, errno_of, mysql_database_error
 from .literals import interpolate, protected_spans, quote
 from .statements import MySQLStatement
 
+MYSQL = Dialect("mysql", "SELECT DATABASE()", mysql_database_error)
 _FOREIGN_KEY_CHECKS_OFF = "SET foreign_key_checks = 0"
+_BOOKKEEPING = frozenset({"SAVEPOINT", "RELEASE", "ROLLBACK"})
+# Whether a server (origin, key) is MariaDB: one question per process and server.
+_MARIADB: dict[tuple[str, str | None], bool] = {}
 _FOREIGN_KEY_CHECKS_ON = "SET foreign_key_checks = 1"
 
 
@@ -34,6 +45,11 @@ class MySQLCursor(Cursor):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         self.lastrowid: int | None = None
+
+    def _check(self) -> None:
+        if self.closed:
+            raise ProgrammingError("cursor closed")  # MySQLdb's class and words
+        super()._check()
 
     def _reset(self) -> None:
         super()._reset()
@@ -55,13 +71,20 @@ class MySQLCursor(Cursor):
         tracing.note_query(self, sql, params)
         if len(parts) > 1:
             return self._execute_many_statements(parts)
-        statement = MySQLStatement(parts[0])
-        checks = _foreign_key_checks_setting(statement.sql)
-        if checks is not None:
-            return self._set_foreign_key_checks(checks)
+        setting = session.setting_of(parts[0])
+        if setting is not None:
+            return self._apply_setting(setting)
+        statement = self._statement(parts[0])
+        if statement.keyword in records.SCHEMA_KEYWORDS:
+            records.schema_changed()
         if _reports_insert_id(statement):
             return self._execute_insert(statement)
-        result, headers = self.connection._run(statement)
+        try:
+            result, headers = self.connection._run(statement)
+        except NotSupportedError as error:
+            if error.kind is not ErrorKind.RESULT_NOT_SERIALIZABLE or not statement.read_only:
+                raise
+            return self._execute_as_records(statement)
         self.response_headers = headers
         if statement.returns_rows:
             self._show(*self._decoded_result(result))
@@ -69,20 +92,61 @@ class MySQLCursor(Cursor):
             self.rowcount = int(result) if result is not None else -1
         return self
 
-    def _set_foreign_key_checks(self, enabled: bool) -> MySQLCursor:
-        """``SET foreign_key_checks = 0/1`` (Django's MySQL flush sends it): inside a transaction
-        the connection applies it and resets it before the transaction ends."""
+    def _execute_as_records(self, statement: MySQLStatement) -> MySQLCursor:
+        """A read whose result the executor could not serialise, read again as records
+        (records.py): described once per statement text, then one request."""
+        connection = self.connection
+        known, description = records.known_description(statement.sql)
+        if not known:
+            node = records.describe_node(statement.sql)
+            if node is not None:
+                try:
+                    described = connection._run_plan(
+                        node, [statement], operation="queryRaw", idempotent=True
+                    )
+                except DatabaseError:
+                    described = None
+                description = records.description_of(described)
+            records.remember(statement.sql, description)
+        rows = connection._run_plan(
+            records.records_node(statement.sql), [statement], operation="queryRaw", idempotent=True
+        )
+        if not isinstance(rows, list):
+            raise InterfaceError(f"unexpected result shape from the Prisma server: {rows!r:.200}")
+        if not records.matches(description, rows):
+            records.schema_changed()
+            description = None  # as the rows name them, this once
+        if description is None:
+            columns = records.columns_of(rows)
+            types = tuple(_type_of(rows[0][name]) for name in columns) if rows else ()
+        else:
+            columns, types = description
+        converters = converters_for(types, times_as_time=self._times_as_time(), records=True)
+        conversions = column_conversions(converters)
+        values = decode_rows(([row[name] for name in columns] for row in rows), conversions)
+        self._show(_description(columns, types), values, len(values))
+        return self
+
+    def _times_as_time(self) -> bool:
+        connection = self.connection
+        return isinstance(connection, MySQLConnection) and connection.times_as_time
+
+    def _statement(self, sql: str) -> MySQLStatement:
+        """The statement, checked, with the connection's per-statement settings before it."""
+        connection = self.connection
+        prefix = ""
+        if isinstance(connection, MySQLConnection):
+            keyword = MySQLStatement(sql).keyword
+            prefix = connection.statement_prefix(keyword)
+        return MySQLStatement(sql, prefix=prefix)
+
+    def _apply_setting(self, setting: session.Variables | session.IsolationLevel) -> MySQLCursor:
+        """A ``SET`` of session variables (or of the isolation level): the connection keeps it
+        for its later statements (session.py)."""
         connection = self.connection
         if not isinstance(connection, MySQLConnection):
-            raise InterfaceError("foreign_key_checks needs a MySQL connection")
-        if enabled:
-            connection.enable_foreign_key_checks()
-        elif not connection.disable_foreign_key_checks():
-            raise NotSupportedError(
-                "SET foreign_key_checks outside a transaction would stay on a pooled server "
-                "connection that other requests share: set it inside a transaction (atomic()), "
-                "which resets it when it ends"
-            )
+            raise InterfaceError("session settings need a MySQL connection")
+        connection.apply_setting(setting)
         self.rowcount = 0
         return self
 
@@ -101,7 +165,12 @@ class MySQLCursor(Cursor):
     def _execute_many_statements(self, parts: list[str]) -> MySQLCursor:
         """Several statements in one string: in order, in one request, in one transaction; the
         first result is current and ``nextset()`` moves on."""
-        statements = [MySQLStatement(part) for part in parts]
+        if any(session.setting_of(part) is not None for part in parts):
+            # Settings apply to what follows them: one statement at a time, in order.
+            for part in parts:
+                self.execute(part)
+            return self
+        statements = [self._statement(part) for part in parts]
         for statement in statements:
             if statement.keyword in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
                 raise NotSupportedError(
@@ -128,9 +197,7 @@ class MySQLCursor(Cursor):
         if not isinstance(result, dict) or "columns" not in result:
             raise InterfaceError(f"unexpected result shape from the Prisma server: {result!r:.200}")
         columns, types = result["columns"], result["types"]
-        connection = self.connection
-        times_as_time = isinstance(connection, MySQLConnection) and connection.times_as_time
-        conversions = column_conversions(converters_for(types, times_as_time=times_as_time))
+        conversions = column_conversions(converters_for(types, times_as_time=self._times_as_time()))
         rows = decode_rows(result["rows"], conversions)
         return _description(columns, types), rows, len(rows)
 
@@ -145,7 +212,11 @@ class MySQLCursor(Cursor):
             raise NotSupportedError(
                 "executemany() of a string of several statements: call execute() for each"
             )
-        head = MySQLStatement(statements[0])
+        head = self._statement(statements[0])
+        if head.sql != statements[0]:
+            statements = [
+                head.sql[: len(head.sql) - len(statements[0])] + sql for sql in statements
+            ]
         if head.returns_rows:
             raise NotSupportedError(
                 "executemany() of a statement that returns rows: use execute() per row, or one "
@@ -157,27 +228,22 @@ class MySQLCursor(Cursor):
         return self
 
     def callproc(self, procname: str, parameters: Sequence[Any] | None = None) -> Any:
-        raise NotSupportedError(
-            "callproc() over HTTP: a stored procedure's OUT parameters live in session "
-            "variables of a pooled server connection; call it with execute('CALL …')"
-        )
+        """``CALL procname(args)``; returns the parameters, as MySQLdb does. MySQLdb passes
+        them through session variables (@_procname_n) so that OUT parameters can be read back;
+        over HTTP there is no session to read them from, so they go as literals."""
+        name = ".".join("`" + part.replace("`", "``") + "`" for part in procname.split("."))
+        args = ", ".join(quote(value) for value in parameters or ())
+        self.execute(f"CALL {name}({args})")
+        return parameters
 
 
-_FOREIGN_KEY_CHECKS = re.compile(
-    r"\s*SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?FOREIGN_KEY_CHECKS\s*(?:=|:=|TO)\s*"
-    r"(0|1|ON|OFF|TRUE|FALSE)\s*;?\s*",
-    re.I,
-)
-
-
-def _foreign_key_checks_setting(sql: str) -> bool | None:
-    """True/False for ``SET foreign_key_checks = 1/0``, None for any other statement."""
-    if sql.lstrip()[:3].upper() != "SET":
-        return None
-    match = _FOREIGN_KEY_CHECKS.fullmatch(sql)
-    if match is None:
-        return None
-    return match.group(1).upper() in ("1", "ON", "TRUE")
+def _type_of(value: Any) -> str:
+    """The executor's type name for a record value, where no description says it."""
+    if isinstance(value, bool) or isinstance(value, int):
+        return "bigint"
+    if isinstance(value, float):
+        return "double"
+    return "string"
 
 
 def _reports_insert_id(statement: MySQLStatement) -> bool:
@@ -216,7 +282,7 @@ def _insert_reporting_id(sql: str) -> plans.Node:
 class MySQLConnection(Connection):
     cursor_class = MySQLCursor
     server_name = "MySQL"
-    database_errors = staticmethod(mysql_database_error)
+    dialect = MYSQL
 
     def __init__(self, url: str, *, times_as_time: bool = False, **options: Any) -> None:
         # Replaying an error (PL/pgSQL) and the session time zone are PostgreSQL's.
@@ -228,8 +294,10 @@ class MySQLConnection(Connection):
         #: TIME values as ``datetime.time`` (what Django asks MySQLdb for) rather than
         #: MySQLdb's default ``timedelta``.
         self.times_as_time = bool(times_as_time)
-        # Foreign key checks switched off for the open (or next) transaction: "pending" until
-        # the transaction has begun on the server, then "applied".
+        # MariaDB: the session variables SET on this connection, given to each statement
+        # (session.py). MySQL: foreign key checks switched off for the open (or next)
+        # transaction, "pending" until it has begun on the server, then "applied".
+        self.session_variables: dict[str, str] = {}
         self._foreign_key_checks: str | None = None
 
     def __repr__(self) -> str:
@@ -243,30 +311,92 @@ class MySQLConnection(Connection):
 
     def failure_aborts_transaction(self, error: DatabaseError) -> bool:
         # A statement MySQL refused leaves the transaction usable (statement-level rollback);
-        # a deadlock rolls all of it back; an unknown outcome leaves it in an unknown state.
+        # a deadlock rolls all of it back; an unknown outcome leaves it in an unknown state. A
+        # result the executor could not serialise is no failure of the transaction at all.
+        if error.kind is ErrorKind.RESULT_NOT_SERIALIZABLE:
+            return False
         errno = errno_of(error)
         return errno is None or errno == DEADLOCK
 
-    # -- foreign key checks (Django's disable_constraint_checking) ---------------------------
-    def disable_foreign_key_checks(self) -> bool:
-        """Switch foreign key checks off until ``enable_foreign_key_checks()`` or the end of the
-        transaction, whichever comes first; only inside a transaction (False otherwise): the
-        setting belongs to the server connection, which goes back to a shared pool after it."""
+    # -- session settings ------------------------------------------------------------------
+    def apply_setting(self, setting: session.Variables | session.IsolationLevel) -> None:
+        """A ``SET`` as the session would take it: the isolation level of the transactions
+        this connection starts, or variables for every later statement (checked by the server
+        now, as a native SET would be)."""
         self._check_open()
+        if isinstance(setting, session.IsolationLevel):
+            self.isolation_level = setting.level
+            return
+        if not self.is_mariadb:
+            self._apply_on_mysql(setting)
+            return
+        variables = dict(self.session_variables)
+        for name, value in setting.assignments:
+            if value.upper() == "DEFAULT":
+                variables.pop(name, None)
+            else:
+                variables[name] = value
+        trial = session.statement_prefix(variables) + "SELECT 1"
+        self._run_plan(plans.node_for(trial, True), [MySQLStatement(trial)], operation="queryRaw")
+        self.session_variables = variables
+
+    def _apply_on_mysql(self, setting: session.Variables) -> None:
+        """MySQL has no SET STATEMENT: only foreign_key_checks, inside a transaction."""
+        for name, value in setting.assignments:
+            if name != "foreign_key_checks":
+                raise NotSupportedError(
+                    f"SET {name} would stay on a pooled MySQL server connection that other "
+                    "requests share (MariaDB scopes it to each statement; MySQL cannot)"
+                )
+            if value.strip("'\"").upper() in ("1", "ON", "TRUE", "DEFAULT"):
+                self.enable_foreign_key_checks()
+            elif not self.disable_foreign_key_checks():
+                raise NotSupportedError(
+                    "SET foreign_key_checks outside a transaction would stay on a pooled MySQL "
+                    "server connection that other requests share: set it inside a transaction "
+                    "(atomic()), which resets it when it ends"
+                )
+
+    def disable_foreign_key_checks(self) -> bool:
+        """Foreign key checks off until ``enable_foreign_key_checks()``, as MySQL's session
+        variable would be, without leaving anything on the pooled server connection: on MariaDB
+        a session variable of the connection (session.py); MySQL has no per-statement form, so
+        there only inside a transaction (set in it, reset before it ends; False outside one)."""
+        self._check_open()
+        if self.is_mariadb:
+            self.session_variables["foreign_key_checks"] = "0"
+            return True
+        if self._foreign_key_checks is not None:
+            return True
         if self.autocommit and not self.in_transaction:
             return False
-        if self._foreign_key_checks is None:
-            if self._transaction.open:
-                self._send_in_transaction(_FOREIGN_KEY_CHECKS_OFF)
-                self._foreign_key_checks = "applied"
-            else:
-                self._foreign_key_checks = "pending"
+        if self._transaction.open:
+            self._send_in_transaction(_FOREIGN_KEY_CHECKS_OFF)
+            self._foreign_key_checks = "applied"
+        else:
+            self._foreign_key_checks = "pending"
         return True
 
     def enable_foreign_key_checks(self) -> None:
+        self.session_variables.pop("foreign_key_checks", None)
         state, self._foreign_key_checks = self._foreign_key_checks, None
         if state == "applied" and self._transaction.open:
             self._send_in_transaction(_FOREIGN_KEY_CHECKS_ON)
+
+    def statement_prefix(self, keyword: str) -> str:
+        """What goes before a statement to give it this connection's session settings."""
+        if not self.session_variables or keyword in _BOOKKEEPING:
+            return ""
+        return session.statement_prefix(self.session_variables)
+
+    @property
+    def is_mariadb(self) -> bool:
+        """Whether the server is MariaDB (asked once per process and server)."""
+        key = (self.endpoint.origin, self.endpoint.api_key)
+        known = _MARIADB.get(key)
+        if known is None:
+            known = _MARIADB[key] = "mariadb" in str(self.server_facts()[0]).lower()
+        return known
 
     def _send_in_transaction(self, sql: str) -> None:
         self._in_transaction(plans.single(sql, returns_rows=False, atomic=False), None)
@@ -296,10 +426,10 @@ class MySQLConnection(Connection):
         super().rollback()
 
     def _restore_foreign_key_checks(self) -> None:
-        if self._foreign_key_checks == "applied" and self._transaction.open:
-            self._foreign_key_checks = None
+        """MySQL: the transaction's SET foreign_key_checks = 0 undone before it ends."""
+        state, self._foreign_key_checks = self._foreign_key_checks, None
+        if state == "applied" and self._transaction.open:
             self._send_in_transaction(_FOREIGN_KEY_CHECKS_ON)
-        self._foreign_key_checks = None
 
     def server_facts(self) -> tuple[Any, ...]:
         """(VERSION(), @@version_comment) in one request (in the open transaction if any)."""

@@ -104,9 +104,23 @@ SCALARS: dict[str, Converter] = {
 }
 
 
-def converters_for(types: Iterable[str], *, times_as_time: bool = False) -> list[Converter | None]:
-    """One converter per column (None where the JSON value already is the Python value)."""
+def _json_as_sent(value: Any) -> str:
+    # In records (``records.py``) JSON arrives as MySQL's text already.
+    return value if isinstance(value, str) else _json_text(value)
+
+
+def converters_for(
+    types: Iterable[str], *, times_as_time: bool = False, records: bool = False
+) -> list[Converter | None]:
+    """One converter per column (None where the JSON value already is the Python value);
+    ``records``: for the values of a result read as records (``records.py``), where 64-bit
+    integers may arrive as numbers and JSON as text."""
     table = SCALARS
-    if times_as_time:
-        table = {**SCALARS, "time": time_as_time}
+    if times_as_time or records:
+        table = dict(SCALARS)
+        if times_as_time:
+            table["time"] = time_as_time
+        if records:
+            table["json"] = _json_as_sent
+            table["int"] = _int
     return [table.get(name) for name in types]

@@ -54,10 +54,15 @@ def without_literals(sql: str) -> str:
 
 
 class MySQLStatement(Statement):
-    __slots__ = ()
+    """``prefix`` (``SET STATEMENT … FOR``) goes before ``sql`` when it is sent; what the statement
+    is, and whether it is refused, is told from ``sql`` itself (``text``)."""
 
-    def __init__(self, sql: str):
+    __slots__ = ("text",)
+
+    def __init__(self, sql: str, prefix: str = ""):
         super().__init__(sql)
+        self.text = sql
+        self.sql = prefix + sql
         keyword = self.keyword
         self.returns_rows = keyword in ROW_RETURNING or (
             keyword in ("INSERT", "REPLACE", "DELETE") and _RETURNING.search(sql) is not None
@@ -72,7 +77,7 @@ class MySQLStatement(Statement):
     def check(self, *, in_transaction: bool) -> None:
         keyword = self.keyword
         if keyword in TRANSACTION_CONTROL:
-            _check_transaction_control(keyword, self.sql, in_transaction)
+            _check_transaction_control(keyword, self.text, in_transaction)
             return
         if keyword in SESSION_STATEMENTS:
             raise NotSupportedError(
@@ -84,14 +89,15 @@ class MySQLStatement(Statement):
                     else ""
                 )
             )
-        head = self.sql[:300]
+        head = self.text[:300]
         if _TEMPORARY_TABLE.match(head):
             raise NotSupportedError(
                 "MySQL's temporary tables belong to the session, which over HTTP is a pooled "
                 "connection shared with other requests, and outlive any transaction: use a "
                 "regular table"
             )
-        code = without_literals(self.sql) if "(" in self.sql or "LOCAL" in self.sql.upper() else ""
+        text = self.text
+        code = without_literals(text) if "(" in text or "LOCAL" in text.upper() else ""
         if code and _SESSION_LOCK_CALL.search(code):
             raise NotSupportedError(
                 "MySQL's named locks (GET_LOCK) belong to the session, which over HTTP is a "
