@@ -9,6 +9,7 @@ transaction (a deadlock does: InnoDB rolls the whole transaction back).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -67,7 +68,7 @@ class MySQLCursor(Cursor):
         self._reset()
         text = interpolate(sql, params)
         self.query = text
-        parts = split_statements(text, protected_spans)
+        parts = _statements_of(text)
         tracing.note_query(self, sql, params)
         if len(parts) > 1:
             return self._execute_many_statements(parts)
@@ -235,6 +236,22 @@ class MySQLCursor(Cursor):
         args = ", ".join(quote(value) for value in parameters or ())
         self.execute(f"CALL {name}({args})")
         return parameters
+
+
+# CREATE PROCEDURE / FUNCTION / TRIGGER / EVENT and MariaDB's anonymous BEGIN NOT ATOMIC blocks
+# hold semicolons of their own: the server reads the whole text as one statement.
+_COMPOUND = re.compile(
+    r"\s*(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
+    r"(?:AGGREGATE\s+)?(?:PROCEDURE|FUNCTION|TRIGGER|EVENT)\b|BEGIN\s+NOT\s+ATOMIC\b)",
+    re.I,
+)
+
+
+def _statements_of(text: str) -> list[str]:
+    """The statements of a string, as MySQL's multi-statement protocol runs them."""
+    if _COMPOUND.match(text):
+        return [text.rstrip().rstrip(";")]
+    return split_statements(text, protected_spans)
 
 
 def _type_of(value: Any) -> str:
