@@ -235,3 +235,25 @@ def test_raw_cursor_rows_are_pymysqls(mydb):
     assert [row[:-1] for row in ours] == [row[:-1] for row in theirs]
     assert ours[0][-1] == dt.time(23, 59, 59, 999999)
     assert theirs[0][-1] == dt.timedelta(hours=23, minutes=59, seconds=59, microseconds=999999)
+
+
+def test_json_text_of_keys(mydb):
+    # JSON_UNQUOTE() results: text that could pass for base64 ("abcd") stays text.
+    from django.db.models.fields.json import KT
+
+    Everything.objects.using("mysql").create(
+        data={"s": "abcd", "big": 12345678901234567890, "t": "héllo", "n": None}
+    )
+    row = (
+        Everything.objects.using("mysql")
+        .annotate(s=KT("data__s"), b=KT("data__big"), t=KT("data__t"), n=KT("data__n"))
+        .values("s", "b", "t", "n", "data__s")
+        .get()
+    )
+    assert row == {
+        "s": "abcd",
+        "b": "12345678901234567890",
+        "t": "héllo",
+        "n": "null",
+        "data__s": "abcd",
+    }

@@ -430,3 +430,15 @@ def test_server_errors_are_raised_as_pymysql_raises_them(
     assert ours.value.args == theirs.value.args
     assert ours.value.args[0] == errno
     assert type(theirs.value).__name__ == cls.__name__
+
+
+def test_json_unquote_text_is_read_as_text_once_cast(my_conn):
+    # MariaDB types JSON_UNQUOTE() binary; the executor sends its text as is. Non-ASCII text
+    # stays text; cast to CHAR, any text does (Django's compiler casts KT() results).
+    cursor = my_conn.cursor()
+    cursor.execute(
+        "SELECT JSON_UNQUOTE(JSON_EXTRACT(%s, '$.t')), "
+        "CAST(JSON_UNQUOTE(JSON_EXTRACT(%s, '$.s')) AS CHAR)",
+        ['{"t": "héllo"}', '{"s": "abcd"}'],
+    )
+    assert cursor.fetchone() == ("héllo", "abcd")
