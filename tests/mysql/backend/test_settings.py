@@ -41,18 +41,13 @@ def refusal(**options) -> str:
     return message
 
 
-def test_init_command_is_refused_with_what_to_do_instead():
-    assert refusal(init_command="SET sql_mode='STRICT_TRANS_TABLES'") == (
-        "OPTIONS['init_command'] cannot be honoured by django_prisma.mysql: over HTTP every "
-        "statement runs on a pooled server connection, so there is no session to initialise; set "
-        "sql_mode and other variables on the server (its configuration or SET GLOBAL)"
-    )
-
-
-@pytest.mark.parametrize("name", ["sql_mode", "time_zone"])
-def test_other_session_settings_are_refused(name):
-    assert refusal(**{name: "x"}).startswith(
-        f"OPTIONS[{name!r}] cannot be honoured by django_prisma.mysql: set {name} on the server"
+def test_init_command_and_sql_mode_are_strings():
+    wrapper(
+        init_command="SET sql_mode = 'ANSI_QUOTES'", sql_mode="TRADITIONAL"
+    ).get_connection_params()
+    assert refusal(init_command=1) == "OPTIONS['init_command'] must be a string, not 1"
+    assert refusal(sql_mode=["TRADITIONAL"]) == (
+        "OPTIONS['sql_mode'] must be a string, not ['TRADITIONAL']"
     )
 
 

@@ -96,16 +96,22 @@ def test_description_names_and_type_names(my_conn, kinds):
     assert cursor.statusmessage is None
 
 
-def test_an_int_unsigned_column_reads_only_as_text(my_conn):
-    # The executor's MariaDB driver reads int unsigned as a BigInt it cannot serialise; Django's
-    # compiler casts such columns (PositiveIntegerField), raw SQL must do it itself.
+def test_unsigned_values_the_executor_cannot_serialise_are_read_exactly(my_conn, reference):
+    # int unsigned columns and unsigned values MySQL computes reach the executor's serialiser as
+    # BigInts: the driver reads such a result again as records (records.py).
     cursor = my_conn.cursor()
-    cursor.execute("CREATE TABLE unsigned_ints (v int unsigned)")
-    cursor.execute("INSERT INTO unsigned_ints VALUES (4294967295)")
-    with pytest.raises(NotSupportedError, match=r"cast it to text in SQL \(CAST\(… AS CHAR\)\)"):
-        cursor.execute("SELECT v FROM unsigned_ints")
-    cursor.execute("SELECT CAST(v AS CHAR), v + 0 > 0 FROM unsigned_ints")
-    assert cursor.fetchone() == ("4294967295", 1)
+    cursor.execute("CREATE TABLE unsigned_ints (v int unsigned, w int unsigned NULL)")
+    cursor.execute("INSERT INTO unsigned_ints VALUES (4294967295, NULL), (0, 7)")
+    sql = (
+        "SELECT v, w, CAST(18446744073709551615 AS UNSIGNED), CONNECTION_ID() > 0, 'x' "
+        "FROM unsigned_ints ORDER BY v"
+    )
+    cursor.execute(sql)
+    ours = cursor.fetchall()
+    with reference.cursor() as theirs:
+        theirs.execute(sql)
+        assert ours == list(theirs.fetchall())
+    assert ours[1][:3] == (4294967295, None, 2**64 - 1)
 
 
 # -- lastrowid and rowcount ---------------------------------------------------------------------
@@ -258,11 +264,22 @@ def parent_child(my_conn):
     cursor.execute("DROP TABLE parents")
 
 
+@pytest.fixture(params=["MariaDB", "MySQL"])
+def server_kind(request, monkeypatch):
+    """MariaDB's way (SET STATEMENT on every statement), and MySQL's (SET inside the
+    transaction, reset before it ends), which MariaDB runs as well."""
+    if request.param == "MySQL":
+        monkeypatch.setattr(dbapi_mysql.connection.MySQLConnection, "is_mariadb", False)
+    return request.param
+
+
 @pytest.mark.parametrize(
     "end",
     ["commit", "rollback", "enable then commit", "close", "fail then commit", "fail then rollback"],
 )
-def test_foreign_key_checks_are_off_only_inside_the_transaction(mysql_server, parent_child, end):
+def test_foreign_key_checks_are_off_only_inside_the_transaction(
+    mysql_server, parent_child, server_kind, end
+):
     conn = dbapi_mysql.connect(mysql_server.url, autocommit=False)
     try:
         assert conn.disable_foreign_key_checks() is True
@@ -282,7 +299,7 @@ def test_foreign_key_checks_are_off_only_inside_the_transaction(mysql_server, pa
             # An error the executor raises (no MySQL error number): the transaction is failed,
             # commit() rolls it back.
             with pytest.raises(NotSupportedError):
-                cursor.execute("SELECT CONNECTION_ID()")
+                cursor.execute("SELECT JSON_OBJECT('$type', 'x')")
             with (
                 pytest.raises(DatabaseError, match="nothing was committed")
                 if "commit" in end
@@ -300,11 +317,41 @@ def test_foreign_key_checks_are_off_only_inside_the_transaction(mysql_server, pa
     assert parent_child.fetchone() == ((1,) if committed else (0,))
 
 
-def test_foreign_key_checks_stay_on_outside_a_transaction(my_conn, parent_child):
-    assert my_conn.disable_foreign_key_checks() is False
-    with pytest.raises(IntegrityError) as raised:
-        parent_child.execute("INSERT INTO children VALUES (1, 404)")
-    assert raised.value.args[0] == 1452
+def test_foreign_key_checks_outside_a_transaction(mysql_server, my_conn, parent_child, server_kind):
+    if server_kind == "MySQL":
+        assert my_conn.disable_foreign_key_checks() is False, "it would stay on the pooled session"
+        with pytest.raises(IntegrityError) as raised:
+            parent_child.execute("INSERT INTO children VALUES (1, 404)")
+        assert raised.value.args[0] == 1452
+        return
+    # MariaDB: off for this connection's statements only, never for the server connection.
+    assert my_conn.disable_foreign_key_checks() is True
+    parent_child.execute("INSERT INTO children VALUES (1, 404)")
+    parent_child.execute("SELECT CAST(CONNECTION_ID() AS SIGNED), @@foreign_key_checks")
+    connection_id, checks = parent_child.fetchone()
+    assert checks == 0
+    assert checks_on_every_pooled_connection(mysql_server, connection_id) == 1
+    my_conn.enable_foreign_key_checks()
+    with pytest.raises(IntegrityError):
+        parent_child.execute("INSERT INTO children VALUES (2, 404)")
+    parent_child.execute("DELETE FROM children")
+
+
+def test_session_settings_hold_for_the_connection_only(mysql_server, my_conn):
+    cursor = my_conn.cursor()
+    cursor.execute("SET sql_mode = 'ANSI_QUOTES', @@session.div_precision_increment = 9")
+    cursor.execute("SELECT @@sql_mode, @@div_precision_increment, 1 / 3")
+    assert cursor.fetchone() == ("ANSI_QUOTES", 9, Decimal("0.333333333"))
+    assert server_setting(mysql_server, "sql_mode") != "ANSI_QUOTES"
+    assert server_setting(mysql_server, "div_precision_increment") == 4
+    cursor.execute("SET sql_mode = DEFAULT")
+    cursor.execute("SELECT @@sql_mode")
+    assert cursor.fetchone() == (server_setting(mysql_server, "sql_mode"),)
+    cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+    assert my_conn.isolation_level == "serializable"
+    with pytest.raises(OperationalError) as raised:
+        cursor.execute("SET no_such_variable = 1")  # checked by the server, as a SET would be
+    assert raised.value.args[0] == 1193
 
 
 # -- refused before sending, and the wrong database --------------------------------------------
@@ -313,7 +360,8 @@ def test_foreign_key_checks_stay_on_outside_a_transaction(my_conn, parent_child)
 @pytest.mark.parametrize(
     "sql",
     [
-        "SET @@session.foreign_key_checks = 0",
+        "SET @x = 1",
+        "SET GLOBAL foreign_key_checks = 0",
         "USE mysql",
         "LOCK TABLES counters WRITE",
         "SELECT GET_LOCK('x', 0)",
@@ -380,8 +428,6 @@ def test_connection_surface(mysql_server, my_conn):
         my_conn
     )
     assert "MariaDB" in my_conn.get_server_info()
-    with pytest.raises(NotSupportedError, match="callproc"):
-        my_conn.cursor().callproc("p")
     with pytest.raises(InterfaceError, match="session_time_zone is not available for MySQL"):
         dbapi_mysql.connect(mysql_server.url, session_time_zone="UTC")
     assert my_conn.cursor().mogrify("SELECT %s", [Decimal("1.10")]) == "SELECT 1.10"
