@@ -55,7 +55,16 @@ def table_name():
 # What reaches a server: the fixtures above (and those built on them), pytest-django's database
 # fixtures, and tests marked ``server`` (those that start one themselves, e.g. in a subprocess).
 SERVER_FIXTURES = frozenset(
-    {"dev_server", "executor_server", "server", "pg", "db", "transactional_db", "live_server"}
+    {
+        "dev_server",
+        "executor_server",
+        "server",
+        "pg",
+        "db",
+        "transactional_db",
+        "live_server",
+        "mysql_server",
+    }
 )
 # Tests that start servers or subprocesses of their own (a whole folder, or one module).
 SERVER_PATHS = (
@@ -69,6 +78,8 @@ SERVER_PATHS = (
     "tests/psl/test_introspection_roundtrip.py",
     "tests/psl/test_mysql_tables.py",
     "tests/psl/test_mysql_models_to_schema.py",
+    "tests/mysql/backend/test_manage_test.py",
+    "tests/mysql/backend/test_dbshell.py",
 )
 
 

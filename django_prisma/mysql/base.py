@@ -94,10 +94,10 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         return Database.connect(**conn_params)
 
     def init_connection_state(self):
-        # Django's SET SQL_AUTO_IS_NULL / SET SESSION TRANSACTION ISOLATION LEVEL, then
-        # MySQLdb's init_command and sql_mode: the driver keeps them for the connection's
-        # statements and transactions instead of a session (dbapi/mysql/session.py).
-        super().init_connection_state()
+        # MySQLdb's sql_mode and init_command, then Django's SET SQL_AUTO_IS_NULL / SET SESSION
+        # TRANSACTION ISOLATION LEVEL: the driver keeps them for the connection's statements and
+        # transactions instead of a session (dbapi/mysql/session.py). MySQLdb applies the first
+        # two as it connects, before Django reads @@sql_mode (mysql_server_data).
         options = self.settings_dict["OPTIONS"]
         statements = []
         if options.get("sql_mode") is not None:
@@ -108,6 +108,7 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
             with self.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+        super().init_connection_state()
 
     @async_unsafe
     def create_cursor(self, name=None):

@@ -6,6 +6,7 @@ converters of ``operations.get_db_converters``."""
 
 from django.core.exceptions import FieldError
 from django.db.models.expressions import Col
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 
 from ..compiler import ExecutionScopeMixin
@@ -59,6 +60,10 @@ def cast_result(output_field, sql, connection, *, column=False):
 
 
 def _cast(expression, sql, connection):
+    if isinstance(expression, KeyTextTransform):
+        # MariaDB types JSON_UNQUOTE() binary: the executor sends its text where bytes would be
+        # base64, and "abcd" reads as both.
+        return f"CAST({sql} AS CHAR)"
     try:
         output_field = expression.output_field
     except (AttributeError, FieldError):

@@ -442,6 +442,18 @@ class MySQLConnection(Connection):
         self._foreign_key_checks = None
         super().rollback()
 
+    def _end(self, action: str, quiet: bool = False) -> None:
+        # Every end of a transaction passes here (a rollback, close(), the rollback of a failed
+        # transaction at commit()): foreign key checks are back on before the server connection
+        # goes back to the pool, whatever state the transaction is in.
+        if action == "rollback":
+            try:
+                self._restore_foreign_key_checks()
+            except DatabaseError:
+                pass  # the transaction is gone: the rollback below says so
+        self._foreign_key_checks = None
+        super()._end(action, quiet)
+
     def _restore_foreign_key_checks(self) -> None:
         """MySQL: the transaction's SET foreign_key_checks = 0 undone before it ends."""
         state, self._foreign_key_checks = self._foreign_key_checks, None

@@ -12,7 +12,6 @@ MariaDB's UUID as its text, typed ``bytes``.
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -79,7 +78,7 @@ def _bytes(value: str) -> bytes | str:
     the text MySQLdb returns for them."""
     try:
         return base64.b64decode(value, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not even ASCII
         return value
 
 
