@@ -461,7 +461,8 @@ def _executor_error(
         # The executor reads a JSON object with a "$type" key as one of Prisma's tagged values.
         return exc.NotSupportedError(
             'the Prisma server cannot return a JSON value containing a "$type" key that it does '
-            "not know; select the JSON column as text (`col::text`) and parse it in Python",
+            "not know; select the JSON column as text (PostgreSQL: `col::text`, MySQL: "
+            "`CAST(col AS CHAR)`) and parse it in Python",
             http_status=status,
         )
     if status == 500 and message == "Do not know how to serialize a BigInt":
