@@ -134,12 +134,11 @@ class MySQLCursor(Cursor):
 
     def _statement(self, sql: str) -> MySQLStatement:
         """The statement, checked, with the connection's per-statement settings before it."""
+        statement = MySQLStatement(sql)
         connection = self.connection
-        prefix = ""
         if isinstance(connection, MySQLConnection):
-            keyword = MySQLStatement(sql).keyword
-            prefix = connection.statement_prefix(keyword)
-        return MySQLStatement(sql, prefix=prefix)
+            statement.sql = connection.statement_prefix(statement.keyword) + sql
+        return statement
 
     def _apply_setting(self, setting: session.Variables | session.IsolationLevel) -> MySQLCursor:
         """A ``SET`` of session variables (or of the isolation level): the connection keeps it

@@ -54,15 +54,14 @@ def without_literals(sql: str) -> str:
 
 
 class MySQLStatement(Statement):
-    """``prefix`` (``SET STATEMENT … FOR``) goes before ``sql`` when it is sent; what the statement
-    is, and whether it is refused, is told from ``sql`` itself (``text``)."""
+    """What the statement is, and whether it is refused, is told from its own text (``text``);
+    ``sql``, what is sent, may carry the connection's ``SET STATEMENT … FOR`` before it."""
 
     __slots__ = ("text",)
 
-    def __init__(self, sql: str, prefix: str = ""):
+    def __init__(self, sql: str):
         super().__init__(sql)
         self.text = sql
-        self.sql = prefix + sql
         keyword = self.keyword
         self.returns_rows = keyword in ROW_RETURNING or (
             keyword in ("INSERT", "REPLACE", "DELETE") and _RETURNING.search(sql) is not None
