@@ -125,6 +125,19 @@ class Transport:
                 ) from None
         return self._ssl_context
 
+    def _trust_the_complete_store(self) -> bool:
+        """After a certificate whose issuer the context did not know: whether there is more to
+        trust — the context read only the system's hashed CA directory (tls.py) — in which case
+        the transport switches to the whole system store."""
+        if self._ssl_context is None:
+            return False
+        complete = tls.complete_context(self._ssl_context)
+        if complete is None:
+            return False
+        logger.debug("verifying %s against the complete system trust store", self.endpoint.origin)
+        self._ssl_context = complete
+        return True
+
     def idle_limit(self, conn: HTTPConnection) -> float:
         """How long ``conn`` may sit idle and still be reused.
 
@@ -210,9 +223,9 @@ class Transport:
         ``idempotent`` says whether running the request twice is harmless: only then is a request
         that failed after it may have reached the server sent again.
         """
-        attempts = 2
+        retries = 1  # one more attempt after a failure that left the request unsent or unrun
         origin = self.endpoint.origin
-        for attempt in range(attempts):
+        while True:
             conn = self._connection_for_request()
             try:
                 self.requests_sent += 1
@@ -223,17 +236,21 @@ class Transport:
                 )
             except ConnectFailed as error:
                 self.close()
-                if attempt + 1 < attempts:
+                if retries:
+                    retries -= 1
                     continue
                 raise errors.connect_failed(origin, str(error)) from None
             except NotSent as error:
                 # Not a byte of the request was written: it cannot have run, whatever it is.
                 self.close()
-                if attempt + 1 < attempts:
+                if retries:
+                    retries -= 1
                     continue
                 raise errors.not_sent(origin, str(error)) from None
             except TLSFailed as error:
                 self.close()
+                if error.issuer_unknown and self._trust_the_complete_store():
+                    continue  # the handshake failed: nothing was sent
                 raise errors.tls_failed(origin, str(error)) from None
             except AnswerTimeout:
                 self.close()
@@ -246,7 +263,8 @@ class Transport:
                 raise errors.answer_malformed(origin, str(error), idempotent=idempotent) from None
             except AnswerLost as error:
                 self.close()
-                if idempotent and attempt + 1 < attempts:
+                if idempotent and retries:
+                    retries -= 1
                     continue
                 raise errors.answer_lost(origin, str(error), idempotent=idempotent) from None
             self._last_used = time.monotonic()
@@ -267,7 +285,6 @@ class Transport:
             if 300 <= status < 400:
                 raise errors.redirected(status)
             raise errors.error_from_response(status, data, response_headers)
-        raise AssertionError("unreachable")
 
 
 def _encode(headers: dict[str, str]) -> bytes:

@@ -442,6 +442,81 @@ def test_ca_bundle_adds_to_the_system_store_unless_ca_bundle_only(
     conn.close()
 
 
+def _hashed_directory(directory, *certs):
+    """A CA directory as c_rehash makes it: each certificate under its subject hash."""
+    directory.mkdir()
+    for cert in certs:
+        digest = subprocess.run(
+            ["openssl", "x509", "-hash", "-noout", "-in", str(cert)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        shutil.copyfile(cert, directory / f"{digest}.0")
+    return directory
+
+
+def test_the_system_store_is_read_lazily_from_its_hashed_directory(
+    tls_proxy, self_signed_cert, tmp_path, monkeypatch
+):
+    """Where the system's CAs are a hashed directory (SSL_CERT_DIR stands for it here), the
+    context looks CAs up in it instead of parsing the whole bundle file: it verifies the
+    server's certificate all the same, and costs well under a millisecond to build."""
+    from django_prisma.dbapi import tls
+
+    cert, _ = self_signed_cert
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.setenv("SSL_CERT_DIR", str(_hashed_directory(tmp_path / "certs", cert)))
+    monkeypatch.setattr(tls, "_contexts", {})
+    assert tls.hashed_system_directory() == str(tmp_path / "certs")
+    started = time.process_time()
+    context = tls.client_context()
+    assert time.process_time() - started < 0.005
+    assert tls.complete_context(context) is not None  # it was the partial one
+    monkeypatch.setattr(tls, "_contexts", {})
+    conn = dbapi.connect(tls_proxy.url, autocommit=True)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    assert tls.complete_context(conn.transport._ssl_context) is not None
+    conn.close()
+
+
+def test_a_certificate_the_hashed_directory_does_not_know_is_tried_with_the_whole_store(
+    tls_proxy, self_signed_cert, tmp_path, monkeypatch
+):
+    """The server's CA is in the bundle file (SSL_CERT_FILE) but not in the hashed directory:
+    the handshake is made again with the complete store, no request is sent twice, and the
+    rest of the process uses the complete store."""
+    from django_prisma.dbapi import tls
+
+    cert, _ = self_signed_cert
+    unrelated = _hashed_directory(tmp_path / "certs", _make_self_signed(tmp_path, "unrelated"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setattr(tls, "hashed_system_directory", lambda: str(unrelated))
+    monkeypatch.setattr(tls, "_contexts", {})
+    partial = tls.client_context()
+    conn = dbapi.connect(tls_proxy.url, autocommit=True)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    # One attempt ended at the handshake; every other request arrived once.
+    assert len(tls_proxy.requests) == conn.transport.requests_sent - 1
+    assert conn.transport.connections_opened == 2
+    complete = conn.transport._ssl_context
+    assert complete is not partial and tls.complete_context(complete) is None
+    assert tls.client_context() is complete
+    conn.close()
+    # A certificate no store knows is refused after the same single second try.
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "unrelated.pem"))
+    monkeypatch.setattr(tls, "_contexts", {})
+    conn = dbapi.connect(tls_proxy.url, autocommit=True)
+    with pytest.raises(dbapi.OperationalError, match="certificate verify failed"):
+        conn.cursor().execute("SELECT 1")
+    assert conn.transport.connections_opened == 2
+    conn.close()
+
+
 def test_ca_bundle_only_needs_a_bundle_and_a_missing_bundle_is_reported(tls_proxy, tmp_path):
     with pytest.raises(dbapi.InterfaceError, match="ca_bundle_only needs a ca_bundle"):
         dbapi.connect(tls_proxy.url, ca_bundle_only=True)
