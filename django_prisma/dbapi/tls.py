@@ -79,11 +79,15 @@ def _new_context(ca_bundle: str | None, ca_bundle_only: bool, *, complete: bool)
 
 
 def hashed_system_directory() -> str | None:
-    """The system's CA directory if it is hashed (OpenSSL can look a CA up in it by subject),
-    unless the process names a CA bundle file of its own (``SSL_CERT_FILE``): that file is
-    what it means to trust, loaded as ``create_default_context`` does."""
+    """The system's CA directory if it is hashed (OpenSSL can look a CA up in it by subject).
+
+    None when the process names a CA bundle file of its own in ``SSL_CERT_FILE`` (not just the
+    system's bundle, as some images set it): a file named on purpose likely holds a CA the
+    directory lacks, and it is loaded as ``create_default_context`` does, saving a handshake.
+    """
     paths = ssl.get_default_verify_paths()
-    if os.environ.get(paths.openssl_cafile_env) or not paths.capath:
+    named = os.environ.get(paths.openssl_cafile_env)
+    if named and not _same_file(named, paths.openssl_cafile) or not paths.capath:
         return None
     try:
         with os.scandir(paths.capath) as entries:
@@ -92,6 +96,13 @@ def hashed_system_directory() -> str | None:
     except OSError:
         pass
     return None
+
+
+def _same_file(path: str, other: str) -> bool:
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
 
 
 def session_for(context: ssl.SSLContext, origin: str) -> ssl.SSLSession | None:

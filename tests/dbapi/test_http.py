@@ -5,6 +5,7 @@ recording proxy sits in front of a real server and forwards every request to it 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import ssl
@@ -469,6 +470,14 @@ def test_the_system_store_is_read_lazily_from_its_hashed_directory(
     monkeypatch.setenv("SSL_CERT_DIR", str(_hashed_directory(tmp_path / "certs", cert)))
     monkeypatch.setattr(tls, "_contexts", {})
     assert tls.hashed_system_directory() == str(tmp_path / "certs")
+    # SSL_CERT_FILE naming the system's own bundle (as some images set it) changes nothing; a
+    # file of its own is loaded whole.
+    monkeypatch.setenv("SSL_CERT_FILE", ssl.get_default_verify_paths().openssl_cafile)
+    if os.path.exists(ssl.get_default_verify_paths().openssl_cafile):
+        assert tls.hashed_system_directory() == str(tmp_path / "certs")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    assert tls.hashed_system_directory() is None
+    monkeypatch.delenv("SSL_CERT_FILE")
     started = time.process_time()
     context = tls.client_context()
     assert time.process_time() - started < 0.005
