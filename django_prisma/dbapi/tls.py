@@ -15,7 +15,6 @@ connection to the same origin.
 from __future__ import annotations
 
 import os
-import re
 import ssl
 import threading
 
@@ -25,8 +24,7 @@ _partial: dict[int, tuple[str | None, bool]] = {}
 _retired: list[ssl.SSLContext] = []  # replaced partial contexts, kept: ids stay unique
 _sessions: dict[tuple[int, str], ssl.SSLSession] = {}
 _lock = threading.Lock()
-# What c_rehash names a certificate of a hashed directory: its subject hash, a dot, a number.
-_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
+_HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 def client_context(ca_bundle: str | None = None, ca_bundle_only: bool = False) -> ssl.SSLContext:
@@ -91,11 +89,24 @@ def hashed_system_directory() -> str | None:
         return None
     try:
         with os.scandir(paths.capath) as entries:
-            if any(_HASHED_NAME.fullmatch(entry.name) for entry in entries):
+            if any(_is_hashed_name(entry.name) for entry in entries):
                 return paths.capath
     except OSError:
         pass
     return None
+
+
+def _is_hashed_name(name: str) -> bool:
+    """What c_rehash names a certificate of a hashed directory: its subject hash (8 hex
+    digits), a dot, a number."""
+    number = name[9:]
+    return (
+        name[8:9] == "."
+        and _HEX_DIGITS.issuperset(name[:8])
+        and len(name[:8]) == 8
+        and number.isascii()
+        and number.isdigit()
+    )
 
 
 def _same_file(path: str, other: str) -> bool:
