@@ -51,6 +51,8 @@ POSTGRES_URL = os.environ.get(
 )
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 BACKENDS = ("prisma", "native", "native-require")
+# Cold starts also with OPTIONS["preconnect"]: the handshakes made while Django imports models.
+COLD_BACKENDS = (*BACKENDS, "prisma-preconnect")
 WARM = ("get_pk", "page", "atomic5", "new_connection")
 ADMIN = ("changelist", "change_post", "changelist_new_connection", "change_post_new_connection")
 IDLE = ("idle_1", "idle_4.5", "idle_8")
@@ -266,13 +268,13 @@ def main(argv=None) -> int:
     for rtt in rtts:
         link.set_rtt(rtt)
         print(f"RTT {rtt:g} ms: cold starts", flush=True)
-        cold: dict = {backend: [] for backend in BACKENDS}
+        cold: dict = {backend: [] for backend in COLD_BACKENDS}
         for round_number in range(args.cold_runs):
-            order = BACKENDS[round_number % 3 :] + BACKENDS[: round_number % 3]
-            for backend in order:
-                cold[backend].append(
-                    client_run(link, {**base_config[backend], "mode": "cold"}, timeout=120)
-                )
+            turn = round_number % len(COLD_BACKENDS)
+            for backend in COLD_BACKENDS[turn:] + COLD_BACKENDS[:turn]:
+                config = {**base_config[backend.split("-preconnect")[0]], "mode": "cold"}
+                config["preconnect"] = backend.endswith("-preconnect")
+                cold[backend].append(client_run(link, config, timeout=120))
         results["cold"][rtt] = cold
         print(f"RTT {rtt:g} ms: warm scenarios", flush=True)
         warm = {}

@@ -26,11 +26,14 @@ urlpatterns: list = []  # filled in by configure() (this module is the ROOT_URLC
 
 def database_settings(config: dict) -> dict:
     if config["backend"] == "prisma":
+        options = {"ca_bundle": config["ca"]}
+        if config.get("preconnect"):
+            options["preconnect"] = True
         return {
             "ENGINE": "django_prisma",
             "URL": config["url"],
             "TOKEN": config["token"],
-            "OPTIONS": {"ca_bundle": config["ca"]},
+            "OPTIONS": options,
             "CONN_MAX_AGE": None,
         }
     options = {"sslmode": "require", "sslrootcert": config["ca"]}

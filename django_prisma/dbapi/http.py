@@ -176,6 +176,33 @@ class HTTPConnection:
         except (OSError, ValueError):
             return True
 
+    def usable_before_first_request(self) -> bool:
+        """For a connection that has sent nothing yet: take in what the server sent after the
+        handshake (TLS 1.3 session tickets, which make the socket readable, so ``dropped`` would
+        misread them) and say whether it is still open with nothing unasked-for to read."""
+        sock = self._sock
+        if not isinstance(sock, ssl.SSLSocket):
+            return not self.dropped()
+        timeout = sock.gettimeout()
+        try:
+            sock.setblocking(False)
+            sock.recv(1)  # returns only at EOF or with data nobody asked for
+        except ssl.SSLWantReadError:
+            return True  # nothing more to read: the tickets (if any) were processed
+        except (OSError, ValueError):
+            return False
+        finally:
+            if self._sock is not None:
+                sock.settimeout(timeout)
+        return False
+
+    def set_timeouts(self, connect_timeout: float | None, read_timeout: float | None) -> None:
+        """Change the timeouts, also of the socket if connected."""
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        if self._sock is not None:
+            self._sock.settimeout(read_timeout)
+
     def connect(self) -> None:
         started = time.monotonic()
         try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import ssl
+import threading
 import time
 from http.cookies import SimpleCookie
 from typing import Any
@@ -101,6 +103,13 @@ class Transport:
         self.close()
 
     def _new_connection(self) -> HTTPConnection:
+        adopted = _adopt_preconnected(self)
+        if adopted is not None:
+            self.connections_opened += 1
+            self._fresh = True
+            self._ssl_context = adopted.ssl_context
+            logger.debug("using the connection opened in advance to %s", self.endpoint.origin)
+            return adopted
         ep = self.endpoint
         context = session = None
         if ep.secure:
@@ -295,3 +304,116 @@ def _encode(headers: dict[str, str]) -> bytes:
             raise exc.InterfaceError(f"header {name!r} contains a line break")
         lines.append(text)
     return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+
+# -- connections opened in advance -----------------------------------------------------------------
+# preconnect() opens a connection (TCP, TLS) in a background thread while the process does other
+# work (Django imports the project's models); the first Transport to that server in this process
+# takes it instead of waiting for the handshakes' round trips. Nothing is sent on it before
+# then: no request, no API key; any Transport to the same server and trust configuration may use
+# it, as it would a connection it opened itself.
+
+
+class _Preconnect:
+    def __init__(self, key: tuple[object, ...], conn: HTTPConnection) -> None:
+        self.key = key
+        self.conn = conn
+        self.pid = os.getpid()
+        self.deadline = time.monotonic() + (conn.connect_timeout or 0.0)
+        self.opened_at = 0.0
+        self.connected = False
+        self.thread = threading.Thread(
+            target=self._connect, name="django_prisma preconnect", daemon=True
+        )
+
+    def _connect(self) -> None:
+        try:
+            self.conn.connect()
+        except Exception as error:  # the Transport connects itself and reports the failure
+            logger.debug("connecting in advance failed: %s", error)
+            return
+        self.opened_at = time.monotonic()
+        self.connected = True
+
+
+_preconnects: dict[tuple[object, ...], _Preconnect] = {}
+_preconnects_lock = threading.Lock()
+
+
+def _preconnect_key(
+    endpoint: Endpoint, ca_bundle: str | None, ca_bundle_only: bool
+) -> tuple[object, ...]:
+    bundle = os.path.abspath(ca_bundle) if ca_bundle else None
+    return (endpoint.host, endpoint.port, endpoint.secure, bundle, bool(ca_bundle_only))
+
+
+def preconnect(
+    endpoint: Endpoint,
+    *,
+    connect_timeout: float = 10.0,
+    ca_bundle: str | None = None,
+    ca_bundle_only: bool = False,
+) -> bool:
+    """Start opening a connection to ``endpoint`` in the background, for the first Transport to
+    it in this process; False if one is already pending or the trust configuration is invalid
+    (the Transport reports that when it connects)."""
+    key = _preconnect_key(endpoint, ca_bundle, ca_bundle_only)
+    context = None
+    if endpoint.secure:
+        try:
+            context = tls.client_context(ca_bundle, ca_bundle_only)
+        except (OSError, ValueError):
+            return False
+    conn = HTTPConnection(
+        endpoint.host,
+        endpoint.port,
+        connect_timeout=connect_timeout,
+        read_timeout=None,
+        ssl_context=context,
+        tls_session=tls.session_for(context, endpoint.origin) if context else None,
+    )
+    with _preconnects_lock:
+        pending = _preconnects.get(key)
+        if pending is not None and pending.pid == os.getpid():
+            return False
+        _preconnects[key] = pending = _Preconnect(key, conn)
+    pending.thread.start()
+    return True
+
+
+def _adopt_preconnected(transport: Transport) -> HTTPConnection | None:
+    """The connection opened in advance to the transport's server, if there is a usable one:
+    opened by this process (not inherited through fork), connected, not closed by the server,
+    and not idle for longer than the server keeps a connection."""
+    if not _preconnects:
+        return None
+    key = _preconnect_key(transport.endpoint, transport.ca_bundle, transport.ca_bundle_only)
+    with _preconnects_lock:
+        pending = _preconnects.pop(key, None)
+    if pending is None or pending.pid != os.getpid():
+        return None
+    # Still connecting: it is ahead of a connection started now (but not waited for longer than
+    # its own connect timeout).
+    pending.thread.join(max(0.0, pending.deadline - time.monotonic()))
+    conn = pending.conn
+    idle = time.monotonic() - pending.opened_at
+    if (
+        pending.thread.is_alive()
+        or not pending.connected
+        or not conn.usable_before_first_request()
+        or idle > DEFAULT_ANNOUNCED_IDLE - IDLE_MARGIN - 2 * conn.connect_seconds
+    ):
+        if not pending.thread.is_alive():
+            conn.close()
+        return None
+    conn.set_timeouts(transport.connect_timeout, transport.read_timeout)
+    return conn
+
+
+def _forget_inherited_preconnects() -> None:
+    # A forked child must never use its parent's socket (both would write to one stream).
+    _preconnects.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_preconnects)
