@@ -5,15 +5,21 @@
 Part 1, a minimal project (contenttypes, auth, one model; no cache settings, no Prisma schema,
 no contrib.postgres) in fresh interpreters: CPU time of ``django.setup()`` and of the first
 ORM query (get by pk, which connects), HTTP requests that query cost, and which optional
-modules got imported — django_prisma against Django's own PostgreSQL backend (psycopg) on the
-database behind the same executor, and against ``--baseline`` (another checkout of
-django_prisma, run from its own directory) if given. The variants alternate in every round.
+modules got imported — django_prisma over plain HTTP and over HTTPS verified against the
+system trust store, against Django's own PostgreSQL backend (psycopg) on the database behind
+the same executor, and against ``--baseline`` (another checkout of django_prisma, run from its
+own directory) if given. The variants alternate in every round.
 
-Part 2, TLS: a local HTTPS forwarder (certificate from a throw-away CA made with ``openssl``,
-added to a copy of the system trust store that ``SSL_CERT_FILE`` points to) in front of the
-executor; per new DB-API connection and its first query — what every request
-costs under CONN_MAX_AGE=0 — the CPU time of this process and whether the TLS session was
-resumed.
+Part 2, TLS: per new DB-API connection and its first query — what every request costs under
+CONN_MAX_AGE=0 — the CPU time of this process and whether the TLS session was resumed.
+
+TLS is a local HTTPS forwarder in front of the executor, its certificate from a throw-away CA
+made with ``openssl``. The CA joins the system trust store twice over, as a system would hold
+it: in a hashed directory of the system's CAs (``SSL_CERT_DIR``) and in a copy of the system's
+bundle file (``SSL_CERT_FILE``, part 2 only: a process that names a bundle file loads all of
+it). Every checkout measured is compiled to bytecode first, as an installed package is (an
+editable checkout run with PYTHONDONTWRITEBYTECODE would compile its sources in every process,
+which Django and psycopg, installed, do not).
 """
 
 from __future__ import annotations
@@ -60,7 +66,7 @@ print(json.dumps({
 """
 
 
-def write_project(directory: Path, prisma_url: str, database_url: str) -> None:
+def write_project(directory: Path, prisma_url: str, tls_url: str, database_url: str) -> None:
     (directory / "minapp").mkdir()
     (directory / "minapp" / "__init__.py").write_text("")
     (directory / "minapp" / "models.py").write_text(
@@ -79,19 +85,29 @@ def write_project(directory: Path, prisma_url: str, database_url: str) -> None:
         "import os\nSECRET_KEY = 'x'\nUSE_TZ = True\n"
         "DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n"
         f"PRISMA = {{'ENGINE': 'django_prisma', 'URL': {prisma_url!r}}}\n"
+        f"PRISMA_TLS = {{'ENGINE': 'django_prisma', 'URL': {tls_url!r}}}\n"
         f"NATIVE = {native!r}\n"
-        "DATABASES = {'default': NATIVE if os.environ['BENCH_ENGINE'] == 'native' else PRISMA}\n"
+        "DATABASES = {'default': {'native': NATIVE, 'prisma': PRISMA, 'prisma-tls': PRISMA_TLS}"
+        "[os.environ['BENCH_ENGINE']]}\n"
         "INSTALLED_APPS = ['django.contrib.contenttypes', 'django.contrib.auth', "
         "'django_prisma', 'minapp']\n"
     )
 
 
-def run_child(project: Path, engine: str, code_root: Path) -> dict:
+def compile_bytecode(code_root: Path) -> None:
+    """What ``pip install`` does for a package: its modules compiled once, not per process."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(code_root / "django_prisma")], check=True
+    )
+
+
+def run_child(project: Path, engine: str, code_root: Path, extra_env: dict) -> dict:
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="minsettings",
         BENCH_ENGINE=engine,
         PYTHONPATH=f"{code_root}{os.pathsep}{project}",
+        **extra_env,
     )
     done = subprocess.run(
         [sys.executable, "-c", CHILD],
@@ -106,22 +122,28 @@ def run_child(project: Path, engine: str, code_root: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def startup(args, server) -> dict:
+def startup(args, server, trust) -> dict:
     with psycopg.connect(server.database_url, autocommit=True) as pg:
         pg.execute("CREATE TABLE startup_item (id bigserial PRIMARY KEY, name text)")
         pg.execute("INSERT INTO startup_item (name) VALUES ('first')")
-    variants = {"django_prisma": ("prisma", ROOT), "native psycopg": ("native", ROOT)}
+    variants = {
+        "django_prisma": ("prisma", ROOT),
+        "django_prisma TLS": ("prisma-tls", ROOT),
+        "native psycopg": ("native", ROOT),
+    }
     if args.baseline:
-        variants["django_prisma baseline"] = ("prisma", Path(args.baseline).resolve())
+        baseline = Path(args.baseline).resolve()
+        variants["django_prisma baseline"] = ("prisma", baseline)
+        variants["django_prisma TLS baseline"] = ("prisma-tls", baseline)
     results = {name: [] for name in variants}
     names = list(variants)
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
-        write_project(project, server.url, server.database_url)
+        write_project(project, server.url, trust.url, server.database_url)
         for i in range(args.rounds + 1):
             for name in names[i % len(names) :] + names[: i % len(names)]:
                 engine, code_root = variants[name]
-                result = run_child(project, engine, code_root)
+                result = run_child(project, engine, code_root, trust.directory_env)
                 if i:  # the first round warms the file cache
                     results[name].append(result)
     return results
@@ -172,12 +194,15 @@ class TLSForwarder:
             threading.Thread(target=self.serve, args=(client,), daemon=True).start()
 
     def serve(self, client):
+        # Each piece forwarded as it comes: no Nagle delay against the client's delayed ACK.
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             tls = self.context.wrap_socket(client, server_side=True)
         except OSError:
             client.close()
             return
         upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def pipe(source, target):
             try:
@@ -220,40 +245,53 @@ print(json.dumps({"cpu": cpu, "wall": wall, "resumed": resumed}))
 """
 
 
-def tls_connections(args, server) -> dict:
-    key = server.url.split("api_key=", 1)[1]
+class Trust:
+    """The throw-away CA in a hashed copy of the system's CA directory, and the TLS forwarder
+    whose certificate it signed; ``directory_env`` makes a process trust it."""
+
+    def __init__(self, directory: Path, server):
+        ca, cert, cert_key = make_certificate(directory)
+        self.directory = directory / "certs"
+        self.directory.mkdir()
+        system = ssl.get_default_verify_paths().capath
+        for entry in os.scandir(system) if system else ():
+            if not entry.name.endswith(".pem"):  # the hashed names (links)
+                (self.directory / entry.name).symlink_to(os.path.realpath(entry.path))
+        digest = subprocess.run(
+            ["openssl", "x509", "-hash", "-noout", "-in", str(ca)],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        shutil.copyfile(ca, self.directory / f"{digest}.0")
+        self.directory_env = {"SSL_CERT_DIR": str(self.directory)}
+        self.forwarder = TLSForwarder(int(server.url.split(":")[2].split("/")[0]), cert, cert_key)
+        key = server.url.split("api_key=", 1)[1]
+        self.url = f"prisma+postgres://127.0.0.2:{self.forwarder.port}/?api_key={key}"
+
+    def close(self):
+        self.forwarder.close()
+
+
+def tls_connections(args, trust) -> dict:
     roots = {"django_prisma": ROOT}
     if args.baseline:
         roots["django_prisma baseline"] = Path(args.baseline).resolve()
     results = {name: {"cpu": [], "wall": [], "resumed": 0} for name in roots}
-    with tempfile.TemporaryDirectory() as tmp:
-        ca, cert, cert_key = make_certificate(Path(tmp))
-        # The system trust store plus the throw-away CA, as the system store: what a
-        # connection to a hosted server verifies against.
-        store = Path(tmp) / "store.pem"
-        system = ssl.get_default_verify_paths().cafile
-        store.write_bytes((Path(system).read_bytes() if system else b"") + ca.read_bytes())
-        forwarder = TLSForwarder(int(server.url.split(":")[2].split("/")[0]), cert, cert_key)
-        url = f"prisma+postgres://127.0.0.2:{forwarder.port}/?api_key={key}"
-        try:
-            for _ in range(args.rounds):
-                for name, root in roots.items():
-                    done = subprocess.run(
-                        [sys.executable, "-c", TLS_CHILD, url, str(args.connections)],
-                        env=dict(os.environ, PYTHONPATH=str(root), SSL_CERT_FILE=str(store)),
-                        cwd=tmp,
-                        capture_output=True,
-                        text=True,
-                        timeout=300,
-                    )
-                    if done.returncode:
-                        raise RuntimeError(done.stderr)
-                    row = json.loads(done.stdout.strip().splitlines()[-1])
-                    for field in ("cpu", "wall"):
-                        results[name][field] += row[field]
-                    results[name]["resumed"] += row["resumed"]
-        finally:
-            forwarder.close()
+    for _ in range(args.rounds):
+        for name, root in roots.items():
+            done = subprocess.run(
+                [sys.executable, "-c", TLS_CHILD, trust.url, str(args.connections)],
+                env=dict(os.environ, PYTHONPATH=str(root), **trust.directory_env),
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            if done.returncode:
+                raise RuntimeError(done.stderr)
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            for field in ("cpu", "wall"):
+                results[name][field] += row[field]
+            results[name]["resumed"] += row["resumed"]
     return results
 
 
@@ -281,9 +319,19 @@ def main(argv=None) -> int:
         ),
     )
     args = parser.parse_args(argv)
-    with throwaway_executor(args.postgres, "dp_startup") as server:
-        results = startup(args, server)
-        tls = tls_connections(args, server)
+    compile_bytecode(ROOT)
+    if args.baseline:
+        compile_bytecode(Path(args.baseline).resolve())
+    with (
+        throwaway_executor(args.postgres, "dp_startup") as server,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        trust = Trust(Path(tmp), server)
+        try:
+            results = startup(args, server, trust)
+            tls = tls_connections(args, trust)
+        finally:
+            trust.close()
     print("command:", shlex.join([sys.executable, *sys.argv]))
     print(f"\nPart 1: fresh interpreter, {args.rounds} alternating rounds, medians")
     print(f"{'variant':<24}{'setup CPU ms':>13}{'1st query CPU ms':>18}{'requests':>10}  optional")
@@ -295,7 +343,7 @@ def main(argv=None) -> int:
         print(f"{name:<24}{setup:>13.1f}{first:>18.1f}{requests!s:>10}  {optional}")
     print(
         f"\nPart 2: {args.rounds} x {args.connections} new DB-API connections over TLS "
-        "(system trust store), each with one query; medians"
+        "(system trust store, hashed directory), each with one query; medians"
     )
     print(f"{'variant':<24}{'CPU ms':>8}{'wall ms':>9}  TLS sessions resumed")
     for name, row in tls.items():

@@ -51,6 +51,8 @@ POSTGRES_URL = os.environ.get(
 )
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 BACKENDS = ("prisma", "native", "native-require")
+# Cold starts also with OPTIONS["preconnect"]: the handshakes made while Django imports models.
+COLD_BACKENDS = (*BACKENDS, "prisma-preconnect")
 WARM = ("get_pk", "page", "atomic5", "new_connection")
 ADMIN = ("changelist", "change_post", "changelist_new_connection", "change_post_new_connection")
 IDLE = ("idle_1", "idle_4.5", "idle_8")
@@ -200,6 +202,11 @@ def main(argv=None) -> int:
     atexit.register(close_all)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
+    # As an installed package is: compiled once, not in every process (an editable checkout run
+    # with PYTHONDONTWRITEBYTECODE would compile its modules at every cold start).
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "django_prisma")], check=True
+    )
     work = Path(tempfile.mkdtemp(prefix="dp-wan-"))
     cleanup.append(lambda: shutil.rmtree(work, ignore_errors=True))
     os.chmod(work, 0o755)
@@ -261,13 +268,13 @@ def main(argv=None) -> int:
     for rtt in rtts:
         link.set_rtt(rtt)
         print(f"RTT {rtt:g} ms: cold starts", flush=True)
-        cold: dict = {backend: [] for backend in BACKENDS}
+        cold: dict = {backend: [] for backend in COLD_BACKENDS}
         for round_number in range(args.cold_runs):
-            order = BACKENDS[round_number % 3 :] + BACKENDS[: round_number % 3]
-            for backend in order:
-                cold[backend].append(
-                    client_run(link, {**base_config[backend], "mode": "cold"}, timeout=120)
-                )
+            turn = round_number % len(COLD_BACKENDS)
+            for backend in COLD_BACKENDS[turn:] + COLD_BACKENDS[:turn]:
+                config = {**base_config[backend.split("-preconnect")[0]], "mode": "cold"}
+                config["preconnect"] = backend.endswith("-preconnect")
+                cold[backend].append(client_run(link, config, timeout=120))
         results["cold"][rtt] = cold
         print(f"RTT {rtt:g} ms: warm scenarios", flush=True)
         warm = {}
@@ -305,6 +312,13 @@ def client_side_per_round(result: dict, rtt: float) -> float | None:
     return (result["mean_ms"] - result["upstream_ms"] - trips * rtt) / rounds
 
 
+def cpu_per_round(result: dict) -> str:
+    """The client process's own CPU time per round (idle scenarios do not measure it)."""
+    if "cpu_ms" not in result or result["rounds"] <= 0:
+        return "–"
+    return f"{result['cpu_ms'] / result['rounds']:.2f}"
+
+
 def write_report(path: Path, command: str, rtts, results, scenarios) -> str:
     lines = [
         "# django_prisma far from the database (bench/wan.py)",
@@ -318,20 +332,26 @@ def write_report(path: Path, command: str, rtts, results, scenarios) -> str:
         "by a userspace loop. prisma: HTTPS (TLS 1.3) to a terminator in front of Prisma's "
         "executor; native: psycopg, sslmode=prefer, to the same PostgreSQL (no TLS there, so "
         "psycopg's SSL request is refused); native-require: psycopg, sslmode=require, to a "
-        "TLS-enabled cluster. Counts are per operation, at the far side of the link.",
+        "TLS-enabled cluster. Counts are per operation, at the far side of the link. "
+        "django_prisma verifies the terminator against the system trust store plus the bench's "
+        "CA (`ca_bundle`), psycopg against that CA alone (`sslrootcert`); django_prisma is "
+        "compiled to bytecode first, as an installed package is (Django and psycopg are). CPU "
+        "times are the client process's own (the far side runs on the same 2 cores).",
         "",
         "## Cold start (a new process: start to the first query's result; medians)",
         "",
-        "| RTT ms | backend | process → first result ms | django.setup() ms | first query ms "
-        "| its rounds | its TCP connections |",
-        "|--:|---|--:|--:|--:|--:|--:|",
+        "| RTT ms | backend | process → first result ms | its CPU ms | django.setup() ms "
+        "(CPU) | first query ms (CPU) | its rounds | its TCP connections |",
+        "|--:|---|--:|--:|--:|--:|--:|--:|",
     ]
     for rtt in rtts:
         for backend, runs in results["cold"][rtt].items():
             lines.append(
                 f"| {rtt:g} | {backend} | {_median(runs, 'process_to_first_result_ms'):.1f} | "
-                f"{_median(runs, 'django_setup_ms'):.1f} | {_median(runs, 'first_query_ms'):.1f} | "
-                f"{_median(runs, 'first_query_rounds'):g} | "
+                f"{_median(runs, 'process_cpu_ms'):.1f} | "
+                f"{_median(runs, 'django_setup_ms'):.1f} ({_median(runs, 'django_setup_cpu_ms'):.1f})"
+                f" | {_median(runs, 'first_query_ms'):.1f} ({_median(runs, 'first_query_cpu_ms'):.1f})"
+                f" | {_median(runs, 'first_query_rounds'):g} | "
                 f"{_median(runs, 'first_query_connections'):g} |"
             )
     lines += [
@@ -339,8 +359,8 @@ def write_report(path: Path, command: str, rtts, results, scenarios) -> str:
         "## Scenarios on a running process (medians; counts per operation)",
         "",
         "| RTT ms | scenario | backend | median ms | rounds | TCP connections | TLS handshakes "
-        "(resumed) | upstream ms | client-side ms per round |",
-        "|--:|---|---|--:|--:|--:|--:|--:|--:|",
+        "(resumed) | upstream ms | client-side ms per round | client CPU ms per round |",
+        "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for rtt in rtts:
         for scenario in scenarios:
@@ -351,7 +371,7 @@ def write_report(path: Path, command: str, rtts, results, scenarios) -> str:
                     f"| {rtt:g} | {scenario} | {backend} | {r['median_ms']:.1f} | "
                     f"{r['rounds']:.1f} | {r['connections']:.1f} | {r['tls_handshakes']:.1f} "
                     f"({r['tls_resumed']:.1f}) | {r['upstream_ms']:.2f} | "
-                    f"{'–' if client is None else f'{client:.2f}'} |"
+                    f"{'–' if client is None else f'{client:.2f}'} | {cpu_per_round(r)} |"
                 )
     text = "\n".join(lines) + "\n"
     path.write_text(text)

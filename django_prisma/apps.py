@@ -10,6 +10,12 @@ class DjangoPrismaConfig(AppConfig):
     verbose_name = "Prisma Postgres"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def __init__(self, app_name, app_module):
+        super().__init__(app_name, app_module)
+        # As early as an app can: Django imports every app's models after making the app
+        # configs, and the handshakes cross the network meanwhile.
+        preconnect_databases()
+
     def ready(self):
         from django.conf import settings as django_settings
 
@@ -42,6 +48,42 @@ class DjangoPrismaConfig(AppConfig):
             except ImportError:  # the schema drift check ships with the schema tooling
                 return
             register_checks()
+
+
+def preconnect_databases(databases: dict | None = None) -> None:
+    """For each database with ``OPTIONS["preconnect"] = True``: open its connection's TCP and
+    TLS handshakes in the background (dbapi/transport.py), for the first query to use — a new
+    process (a serverless function's cold start) does not wait for their round trips. Nothing
+    is sent before that query; a process that never queries leaves one idle connection for the
+    server to close."""
+    if databases is None:
+        from django.conf import settings as django_settings
+
+        databases = getattr(django_settings, "DATABASES", {})
+    entries = [
+        entry
+        for entry in databases.values()
+        if str(entry.get("ENGINE", "")).startswith("django_prisma")
+        and (entry.get("OPTIONS") or {}).get("preconnect") is True
+    ]
+    if not entries:
+        return
+    from .dbapi.transport import preconnect
+    from .dbapi.url import parse_url
+    from .settings import connection_params
+
+    for entry in entries:
+        try:
+            params = connection_params(dict(entry))  # a copy: ready() normalizes the entry
+            endpoint = parse_url(params["url"], params["api_key"])
+        except Exception:  # the first connection reports what is wrong
+            continue
+        preconnect(
+            endpoint,
+            connect_timeout=params.get("connect_timeout", 10.0),
+            ca_bundle=params.get("ca_bundle"),
+            ca_bundle_only=params.get("ca_bundle_only", False),
+        )
 
 
 def install_cache_on_first_use() -> None:

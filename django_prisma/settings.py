@@ -43,6 +43,7 @@ BACKEND_OPTIONS = {
     "isolation_level": None,
     "cache": None,
     "page_first_joins": bool,
+    "preconnect": bool,
 }
 
 # OPTIONS of earlier versions that did nothing, refused with what to do instead.

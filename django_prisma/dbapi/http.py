@@ -15,7 +15,6 @@ read from the middle of this one, so it is refused and the connection discarded.
 from __future__ import annotations
 
 import functools
-import re
 import select
 import socket
 import ssl
@@ -25,15 +24,14 @@ from io import BufferedReader
 
 MAX_LINE = 65536
 MAX_HEADERS = 256
-KEEP_ALIVE_TIMEOUT = re.compile(rb"(?:^|[,;\s])timeout\s*=\s*([0-9]{1,6})(?:$|[,;\s])", re.I)
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Header lines joined by CRLF: a token, a colon, a value without CR, LF or NUL.
-_FIELD_LINES = re.compile(
-    rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\x00]*(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\x00]*)*"
-)
-_DIGITS = re.compile(rb"[0-9]{1,18}")
-_HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
-_STATUS_LINE = re.compile(rb"^HTTP/1\.([01]) ([0-9]{3})(?: [^\r\n]*)?\r?\n$")
+# Checked with bytes methods, not regular expressions: compiling those cost half a millisecond
+# of every process's first query.
+_TOKEN_CHARS = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_HEX_CHARS = b"0123456789ABCDEFabcdef"
+_WHITESPACE = " \t\n\r\x0b\x0c"  # what \s matches in a bytes pattern
+# X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, _DEPTH_ZERO_SELF_SIGNED_CERT, _SELF_SIGNED_CERT_IN_CHAIN,
+# _UNABLE_TO_GET_ISSUER_CERT_LOCALLY, _UNABLE_TO_VERIFY_LEAF_SIGNATURE
+ISSUER_UNKNOWN = frozenset({2, 18, 19, 20, 21})
 
 
 class ConnectFailed(OSError):
@@ -58,6 +56,12 @@ class MalformedResponse(AnswerLost):
 
 class TLSFailed(OSError):
     """The TLS handshake failed (certificate, hostname, protocol)."""
+
+    def __init__(self, message: str, *, issuer_unknown: bool = False) -> None:
+        super().__init__(message)
+        # The certificate chain leads to no CA of the trust store in use (another store may
+        # know it); not a wrong host name, an expired certificate, a protocol failure.
+        self.issuer_unknown = issuer_unknown
 
 
 class Headers:
@@ -139,6 +143,9 @@ class HTTPConnection:
         self.connect_seconds = 0.0  # the TCP handshake: about one round trip
         self._sock: socket.socket | None = None
         self._reader: BufferedReader | None = None
+        # An ASCII name as bytes: the socket and ssl modules pass it on as it is, where a str
+        # goes through the "idna" codec (and its import, ~0.7 ms on a process's first query).
+        self._host_name: str | bytes = host.encode("ascii") if host.isascii() else host
         host_header = f"[{host}]" if ":" in host else host
         default_port = 443 if ssl_context else 80
         self._host_line = (
@@ -169,10 +176,39 @@ class HTTPConnection:
         except (OSError, ValueError):
             return True
 
+    def usable_before_first_request(self) -> bool:
+        """For a connection that has sent nothing yet: take in what the server sent after the
+        handshake (TLS 1.3 session tickets, which make the socket readable, so ``dropped`` would
+        misread them) and say whether it is still open with nothing unasked-for to read."""
+        sock = self._sock
+        if not isinstance(sock, ssl.SSLSocket):
+            return not self.dropped()
+        timeout = sock.gettimeout()
+        try:
+            sock.setblocking(False)
+            sock.recv(1)  # returns only at EOF or with data nobody asked for
+        except ssl.SSLWantReadError:
+            return True  # nothing more to read: the tickets (if any) were processed
+        except (OSError, ValueError):
+            return False
+        finally:
+            if self._sock is not None:
+                sock.settimeout(timeout)
+        return False
+
+    def set_timeouts(self, connect_timeout: float | None, read_timeout: float | None) -> None:
+        """Change the timeouts, also of the socket if connected."""
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        if self._sock is not None:
+            self._sock.settimeout(read_timeout)
+
     def connect(self) -> None:
         started = time.monotonic()
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+            # (typeshed says str; the socket module takes bytes for a host name as well)
+            address = (self._host_name, self.port)
+            sock = socket.create_connection(address, timeout=self.connect_timeout)  # type: ignore[arg-type]
         except TimeoutError as error:
             raise ConnectFailed(f"connection timed out after {self.connect_timeout} s") from error
         except OSError as error:
@@ -187,10 +223,15 @@ class HTTPConnection:
 
     def _start_tls(self, context: ssl.SSLContext, sock: socket.socket) -> ssl.SSLSocket:
         try:
-            tls = context.wrap_socket(sock, server_hostname=self.host, session=self.tls_session)
+            tls = context.wrap_socket(
+                sock,
+                server_hostname=self._host_name,  # bytes: see __init__
+                session=self.tls_session,
+            )
         except ssl.SSLError as error:
             sock.close()
-            raise TLSFailed(str(error)) from error
+            unknown = getattr(error, "verify_code", None) in ISSUER_UNKNOWN
+            raise TLSFailed(str(error), issuer_unknown=unknown) from error
         except OSError as error:
             sock.close()
             raise ConnectFailed(str(error)) from error
@@ -301,10 +342,8 @@ class HTTPConnection:
             raise AnswerLost("the server closed the connection without answering")
         if not line.endswith(b"\n") and len(line) <= MAX_LINE:
             raise AnswerLost("the connection closed inside the status line")
-        match = _STATUS_LINE.match(line)
-        if match is None:
-            raise MalformedResponse(f"malformed status line {line[:80]!r}")
-        return int(match[2]), int(match[1]), self._read_fields("headers")
+        status, version = _status_line(line)
+        return status, version, self._read_fields("headers")
 
     def _read_fields(self, where: str) -> list[tuple[str, str]]:
         """Header (or trailer) lines up to the empty line, validated like h11 does."""
@@ -348,7 +387,7 @@ class HTTPConnection:
             if not line:
                 raise AnswerLost("the connection closed inside a chunked response")
             size_field = line.rstrip(b"\r\n").split(b";", 1)[0].rstrip(b" \t")
-            if not line.endswith(b"\n") or not _HEX.fullmatch(size_field):
+            if not line.endswith(b"\n") or not _is_hex(size_field):
                 raise MalformedResponse(f"malformed chunk size line {line[:80]!r}")
             size = int(size_field, 16)
             if size == 0:
@@ -365,24 +404,44 @@ class HTTPConnection:
                 raise MalformedResponse("a chunk is longer than its announced size")
 
 
+def _status_line(line: bytes) -> tuple[int, int]:
+    """(status, minor version) of ``HTTP/1.x NNN[ reason]`` ended by LF or CRLF; anything else
+    is refused."""
+    text = line[:-2] if line.endswith(b"\r\n") else line[:-1] if line.endswith(b"\n") else b""
+    code = text[9:12]
+    if (
+        text[:7] != b"HTTP/1."
+        or text[7:8] not in (b"0", b"1")
+        or text[8:9] != b" "
+        or len(code) != 3
+        or not code.isdigit()  # bytes.isdigit: ASCII digits only
+        or (len(text) > 12 and text[12:13] != b" ")
+        or b"\r" in text
+        or b"\n" in text
+    ):
+        raise MalformedResponse(f"malformed status line {line[:80]!r}")
+    return int(code), int(text[7:8])
+
+
+def _is_token(name: bytes) -> bool:
+    return bool(name) and not name.translate(None, _TOKEN_CHARS)
+
+
+def _is_hex(field: bytes) -> bool:
+    return 0 < len(field) <= 15 and not field.translate(None, _HEX_CHARS)
+
+
 def _parse_block(block: bytes, where: str) -> list[tuple[str, str]]:
     if block.count(b"\n") >= MAX_HEADERS:
         raise MalformedResponse(f"more than {MAX_HEADERS} response {where} lines")
-    if not _FIELD_LINES.fullmatch(block):
-        for line in block.split(b"\r\n"):
-            _parse_field(line, where)  # raises the error for the first bad line
-    items = []
-    for text in block.decode("latin-1").split("\r\n"):
-        name, _, value = text.partition(":")
-        items.append((name.lower(), value.strip(" \t")))
-    return items
+    return [_parse_field(line, where) for line in block.split(b"\r\n")]
 
 
 def _parse_field(line: bytes, where: str) -> tuple[str, str]:
     """``name: value`` (no CR/LF) → (lower-case name, value); anything else is refused, also a
     continuation line (obsolete folding) or a space before the colon."""
     name, colon, value = line.partition(b":")
-    if not colon or not _TOKEN.fullmatch(name) or any(c in value for c in (b"\r", b"\n", b"\0")):
+    if not colon or not _is_token(name) or b"\r" in value or b"\n" in value or b"\0" in value:
         raise MalformedResponse(f"malformed response {where} line {line[:80]!r}")
     return name.decode("ascii").lower(), value.strip(b" \t").decode("latin-1")
 
@@ -442,12 +501,27 @@ def _one_length(lengths: list[str]) -> int | None:
         return None
     if len(lengths) > 1:
         raise MalformedResponse(f"the response has {len(lengths)} Content-Length headers")
-    if not _DIGITS.fullmatch(lengths[0].encode("latin-1")):
+    length = lengths[0]
+    if not (length.isascii() and length.isdigit() and len(length) <= 18):
         raise MalformedResponse(f"invalid Content-Length {lengths[0][:40]!r}")
     return int(lengths[0])
 
 
 @functools.lru_cache(maxsize=16)  # a server sends the same value every time
 def _timeout_parameter(value: str) -> float | None:
-    match = KEEP_ALIVE_TIMEOUT.search(value.encode("latin-1"))
-    return float(match[1]) if match else None
+    """The ``timeout`` parameter: the word after the start or a ``,``, ``;`` or whitespace,
+    ``=`` (whitespace around it allowed), 1 to 6 digits ended by the end, ``,``, ``;`` or
+    whitespace; case-insensitive."""
+    text = value.lower()
+    start = text.find("timeout")
+    while start >= 0:
+        if start == 0 or text[start - 1] in ",;" + _WHITESPACE:
+            rest = text[start + 7 :].lstrip(_WHITESPACE)
+            if rest.startswith("="):
+                rest = rest[1:].lstrip(_WHITESPACE)
+                digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+                end = rest[len(digits) : len(digits) + 1]
+                if 1 <= len(digits) <= 6 and (not end or end in ",;" + _WHITESPACE):
+                    return float(digits)
+        start = text.find("timeout", start + 1)
+    return None

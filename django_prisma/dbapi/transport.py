@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import ssl
+import threading
 import time
 from http.cookies import SimpleCookie
 from typing import Any
@@ -105,6 +107,13 @@ class Transport:
         self.close()
 
     def _new_connection(self) -> HTTPConnection:
+        adopted = _adopt_preconnected(self)
+        if adopted is not None:
+            self.connections_opened += 1
+            self._fresh = True
+            self._ssl_context = adopted.ssl_context
+            logger.debug("using the connection opened in advance to %s", self.endpoint.origin)
+            return adopted
         ep = self.endpoint
         context = session = None
         if ep.secure:
@@ -128,6 +137,19 @@ class Transport:
                     f"cannot load the CA certificates of ca_bundle {self.ca_bundle!r}: {error}"
                 ) from None
         return self._ssl_context
+
+    def _trust_the_complete_store(self) -> bool:
+        """After a certificate whose issuer the context did not know: whether there is more to
+        trust — the context read only the system's hashed CA directory (tls.py) — in which case
+        the transport switches to the whole system store."""
+        if self._ssl_context is None:
+            return False
+        complete = tls.complete_context(self._ssl_context)
+        if complete is None:
+            return False
+        logger.debug("verifying %s against the complete system trust store", self.endpoint.origin)
+        self._ssl_context = complete
+        return True
 
     def idle_limit(self, conn: HTTPConnection) -> float:
         """How long ``conn`` may sit idle and still be reused.
@@ -214,9 +236,9 @@ class Transport:
         ``idempotent`` says whether running the request twice is harmless: only then is a request
         that failed after it may have reached the server sent again.
         """
-        attempts = 2
+        retries = 1  # one more attempt after a failure that left the request unsent or unrun
         origin = self.endpoint.origin
-        for attempt in range(attempts):
+        while True:
             conn = self._connection_for_request()
             try:
                 self.requests_sent += 1
@@ -227,17 +249,21 @@ class Transport:
                 )
             except ConnectFailed as error:
                 self.close()
-                if attempt + 1 < attempts:
+                if retries:
+                    retries -= 1
                     continue
                 raise errors.connect_failed(origin, str(error)) from None
             except NotSent as error:
                 # Not a byte of the request was written: it cannot have run, whatever it is.
                 self.close()
-                if attempt + 1 < attempts:
+                if retries:
+                    retries -= 1
                     continue
                 raise errors.not_sent(origin, str(error)) from None
             except TLSFailed as error:
                 self.close()
+                if error.issuer_unknown and self._trust_the_complete_store():
+                    continue  # the handshake failed: nothing was sent
                 raise errors.tls_failed(origin, str(error)) from None
             except AnswerTimeout:
                 self.close()
@@ -250,7 +276,8 @@ class Transport:
                 raise errors.answer_malformed(origin, str(error), idempotent=idempotent) from None
             except AnswerLost as error:
                 self.close()
-                if idempotent and attempt + 1 < attempts:
+                if idempotent and retries:
+                    retries -= 1
                     continue
                 raise errors.answer_lost(origin, str(error), idempotent=idempotent) from None
             self._last_used = time.monotonic()
@@ -273,7 +300,6 @@ class Transport:
             raise errors.error_from_response(
                 status, data, response_headers, self.dialect.database_error
             )
-        raise AssertionError("unreachable")
 
 
 def _encode(headers: dict[str, str]) -> bytes:
@@ -284,3 +310,116 @@ def _encode(headers: dict[str, str]) -> bytes:
             raise exc.InterfaceError(f"header {name!r} contains a line break")
         lines.append(text)
     return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+
+# -- connections opened in advance -----------------------------------------------------------------
+# preconnect() opens a connection (TCP, TLS) in a background thread while the process does other
+# work (Django imports the project's models); the first Transport to that server in this process
+# takes it instead of waiting for the handshakes' round trips. Nothing is sent on it before
+# then: no request, no API key; any Transport to the same server and trust configuration may use
+# it, as it would a connection it opened itself.
+
+
+class _Preconnect:
+    def __init__(self, key: tuple[object, ...], conn: HTTPConnection) -> None:
+        self.key = key
+        self.conn = conn
+        self.pid = os.getpid()
+        self.deadline = time.monotonic() + (conn.connect_timeout or 0.0)
+        self.opened_at = 0.0
+        self.connected = False
+        self.thread = threading.Thread(
+            target=self._connect, name="django_prisma preconnect", daemon=True
+        )
+
+    def _connect(self) -> None:
+        try:
+            self.conn.connect()
+        except Exception as error:  # the Transport connects itself and reports the failure
+            logger.debug("connecting in advance failed: %s", error)
+            return
+        self.opened_at = time.monotonic()
+        self.connected = True
+
+
+_preconnects: dict[tuple[object, ...], _Preconnect] = {}
+_preconnects_lock = threading.Lock()
+
+
+def _preconnect_key(
+    endpoint: Endpoint, ca_bundle: str | None, ca_bundle_only: bool
+) -> tuple[object, ...]:
+    bundle = os.path.abspath(ca_bundle) if ca_bundle else None
+    return (endpoint.host, endpoint.port, endpoint.secure, bundle, bool(ca_bundle_only))
+
+
+def preconnect(
+    endpoint: Endpoint,
+    *,
+    connect_timeout: float = 10.0,
+    ca_bundle: str | None = None,
+    ca_bundle_only: bool = False,
+) -> bool:
+    """Start opening a connection to ``endpoint`` in the background, for the first Transport to
+    it in this process; False if one is already pending or the trust configuration is invalid
+    (the Transport reports that when it connects)."""
+    key = _preconnect_key(endpoint, ca_bundle, ca_bundle_only)
+    context = None
+    if endpoint.secure:
+        try:
+            context = tls.client_context(ca_bundle, ca_bundle_only)
+        except (OSError, ValueError):
+            return False
+    conn = HTTPConnection(
+        endpoint.host,
+        endpoint.port,
+        connect_timeout=connect_timeout,
+        read_timeout=None,
+        ssl_context=context,
+        tls_session=tls.session_for(context, endpoint.origin) if context else None,
+    )
+    with _preconnects_lock:
+        pending = _preconnects.get(key)
+        if pending is not None and pending.pid == os.getpid():
+            return False
+        _preconnects[key] = pending = _Preconnect(key, conn)
+    pending.thread.start()
+    return True
+
+
+def _adopt_preconnected(transport: Transport) -> HTTPConnection | None:
+    """The connection opened in advance to the transport's server, if there is a usable one:
+    opened by this process (not inherited through fork), connected, not closed by the server,
+    and not idle for longer than the server keeps a connection."""
+    if not _preconnects:
+        return None
+    key = _preconnect_key(transport.endpoint, transport.ca_bundle, transport.ca_bundle_only)
+    with _preconnects_lock:
+        pending = _preconnects.pop(key, None)
+    if pending is None or pending.pid != os.getpid():
+        return None
+    # Still connecting: it is ahead of a connection started now (but not waited for longer than
+    # its own connect timeout).
+    pending.thread.join(max(0.0, pending.deadline - time.monotonic()))
+    conn = pending.conn
+    idle = time.monotonic() - pending.opened_at
+    if (
+        pending.thread.is_alive()
+        or not pending.connected
+        or not conn.usable_before_first_request()
+        or idle > DEFAULT_ANNOUNCED_IDLE - IDLE_MARGIN - 2 * conn.connect_seconds
+    ):
+        if not pending.thread.is_alive():
+            conn.close()
+        return None
+    conn.set_timeouts(transport.connect_timeout, transport.read_timeout)
+    return conn
+
+
+def _forget_inherited_preconnects() -> None:
+    # A forked child must never use its parent's socket (both would write to one stream).
+    _preconnects.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_preconnects)

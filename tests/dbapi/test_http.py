@@ -5,6 +5,7 @@ recording proxy sits in front of a real server and forwards every request to it 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import ssl
@@ -439,6 +440,201 @@ def test_ca_bundle_adds_to_the_system_store_unless_ca_bundle_only(
     else:
         cur.execute("SELECT 1")
         assert cur.fetchone() == (1,)
+    conn.close()
+
+
+def _hashed_directory(directory, *certs):
+    """A CA directory as c_rehash makes it: each certificate under its subject hash."""
+    directory.mkdir()
+    for cert in certs:
+        digest = subprocess.run(
+            ["openssl", "x509", "-hash", "-noout", "-in", str(cert)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        shutil.copyfile(cert, directory / f"{digest}.0")
+    return directory
+
+
+def test_the_system_store_is_read_lazily_from_its_hashed_directory(
+    tls_proxy, self_signed_cert, tmp_path, monkeypatch
+):
+    """Where the system's CAs are a hashed directory (SSL_CERT_DIR stands for it here), the
+    context looks CAs up in it instead of parsing the whole bundle file: it verifies the
+    server's certificate all the same, and costs well under a millisecond to build."""
+    from django_prisma.dbapi import tls
+
+    cert, _ = self_signed_cert
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.setenv("SSL_CERT_DIR", str(_hashed_directory(tmp_path / "certs", cert)))
+    monkeypatch.setattr(tls, "_contexts", {})
+    assert tls.hashed_system_directory() == str(tmp_path / "certs")
+    # SSL_CERT_FILE naming the system's own bundle (as some images set it) changes nothing; a
+    # file of its own is loaded whole.
+    monkeypatch.setenv("SSL_CERT_FILE", ssl.get_default_verify_paths().openssl_cafile)
+    if os.path.exists(ssl.get_default_verify_paths().openssl_cafile):
+        assert tls.hashed_system_directory() == str(tmp_path / "certs")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    assert tls.hashed_system_directory() is None
+    monkeypatch.delenv("SSL_CERT_FILE")
+    started = time.process_time()
+    context = tls.client_context()
+    assert time.process_time() - started < 0.005
+    assert tls.complete_context(context) is not None  # it was the partial one
+    monkeypatch.setattr(tls, "_contexts", {})
+    conn = dbapi.connect(tls_proxy.url, autocommit=True)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    assert tls.complete_context(conn.transport._ssl_context) is not None
+    conn.close()
+
+
+def test_a_certificate_the_hashed_directory_does_not_know_is_tried_with_the_whole_store(
+    tls_proxy, self_signed_cert, tmp_path, monkeypatch
+):
+    """The server's CA is in the bundle file (SSL_CERT_FILE) but not in the hashed directory:
+    the handshake is made again with the complete store, no request is sent twice, and the
+    rest of the process uses the complete store."""
+    from django_prisma.dbapi import tls
+
+    cert, _ = self_signed_cert
+    unrelated = _hashed_directory(tmp_path / "certs", _make_self_signed(tmp_path, "unrelated"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setattr(tls, "hashed_system_directory", lambda: str(unrelated))
+    monkeypatch.setattr(tls, "_contexts", {})
+    partial = tls.client_context()
+    conn = dbapi.connect(tls_proxy.url, autocommit=True)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    # One attempt ended at the handshake; every other request arrived once.
+    assert len(tls_proxy.requests) == conn.transport.requests_sent - 1
+    assert conn.transport.connections_opened == 2
+    complete = conn.transport._ssl_context
+    assert complete is not partial and tls.complete_context(complete) is None
+    assert tls.client_context() is complete
+    conn.close()
+    # A certificate no store knows is refused after the same single second try.
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "unrelated.pem"))
+    monkeypatch.setattr(tls, "_contexts", {})
+    conn = dbapi.connect(tls_proxy.url, autocommit=True)
+    with pytest.raises(dbapi.OperationalError, match="certificate verify failed"):
+        conn.cursor().execute("SELECT 1")
+    assert conn.transport.connections_opened == 2
+    conn.close()
+
+
+# -- connections opened in advance (OPTIONS["preconnect"]) ------------------------------------
+
+
+def _preconnected(url, **options):
+    """Start a connection in advance to ``url``'s server and wait for its handshakes."""
+    from django_prisma.dbapi import transport
+
+    endpoint = parse_url(url)
+    assert transport.preconnect(endpoint, **options)
+    pending = transport._preconnects[
+        transport._preconnect_key(
+            endpoint, options.get("ca_bundle"), options.get("ca_bundle_only", False)
+        )
+    ]
+    pending.thread.join(10)
+    return pending
+
+
+def test_the_first_connection_uses_the_one_opened_in_advance(tls_proxy, self_signed_cert):
+    """The TCP and TLS handshakes were made in advance with no request sent; the first
+    DB-API connection to that server takes that socket (one connection, not two) and its
+    requests run on it; the next one opens its own."""
+    cert, _ = self_signed_cert
+    pending = _preconnected(tls_proxy.url, ca_bundle=str(cert))
+    assert pending.connected and tls_proxy.requests == []
+    conn = dbapi.connect(tls_proxy.url, autocommit=True, ca_bundle=str(cert))
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    assert conn.transport._conn is pending.conn
+    assert conn.transport.connections_opened == 1
+    assert conn.transport._conn._sock.gettimeout() == conn.transport.read_timeout
+    assert len(tls_proxy.requests) == conn.transport.requests_sent
+    second = dbapi.connect(tls_proxy.url, autocommit=True, ca_bundle=str(cert))
+    second.cursor().execute("SELECT 1")
+    assert second.transport._conn is not pending.conn
+    assert second.transport._conn.session_reused  # the session of the adopted connection
+    second.close()
+    conn.close()
+
+
+@pytest.mark.parametrize("why", ["another process", "idle too long", "closed by the server"])
+def test_a_connection_opened_in_advance_is_not_used_when_it_should_not_be(executor_server, why):
+    """Not from another process (a fork inherited it), not after an idle time the server may
+    have closed it in, not once the server closed it: the transport connects anew."""
+    pending = _preconnected(executor_server.url)
+    if why == "another process":
+        pending.pid = -1
+    elif why == "idle too long":
+        pending.opened_at -= 60
+    else:
+        pending.conn._sock.shutdown(socket.SHUT_RDWR)
+    conn = dbapi.connect(executor_server.url, autocommit=True)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+    assert conn.transport._conn is not pending.conn
+    assert conn.transport.connections_opened == 1
+    conn.close()
+
+
+def test_a_failed_connection_in_advance_leaves_the_error_to_the_query(tls_proxy):
+    """The server's certificate is not trusted: connecting in advance fails quietly, and the
+    first query reports the TLS failure as it would have anyway."""
+    pending = _preconnected(tls_proxy.url)
+    assert not pending.connected
+    conn = dbapi.connect(tls_proxy.url, autocommit=True)
+    with pytest.raises(dbapi.OperationalError, match="certificate"):
+        conn.cursor().execute("SELECT 1")
+    assert tls_proxy.requests == []
+    conn.close()
+
+
+def test_preconnect_option_starts_the_handshakes_when_django_makes_the_app_config(
+    executor_server, monkeypatch
+):
+    """OPTIONS["preconnect"] = True: creating the app config (before Django imports the
+    models) starts the connection in advance; an invalid entry is left to the connection."""
+    import django_prisma
+    from django_prisma import apps
+    from django_prisma.apps import preconnect_databases
+    from django_prisma.dbapi import transport
+
+    calls = []
+    monkeypatch.setattr(apps, "preconnect_databases", lambda: calls.append(True))
+    apps.DjangoPrismaConfig("django_prisma", django_prisma)
+    assert calls == [True]
+
+    from django_prisma.settings import connection_params
+
+    databases = {
+        "default": {
+            "ENGINE": "django_prisma",
+            "URL": executor_server.url,
+            "OPTIONS": {"preconnect": True},
+        },
+        "broken": {"ENGINE": "django_prisma", "URL": "nope", "OPTIONS": {"preconnect": True}},
+        "off": {"ENGINE": "django_prisma", "URL": executor_server.url.replace("?", "x?")},
+    }
+    assert "preconnect" not in connection_params(dict(databases["default"]))
+    transport._preconnects.clear()
+    preconnect_databases(databases)
+    key = transport._preconnect_key(parse_url(executor_server.url), None, False)
+    assert list(transport._preconnects) == [key]
+    transport._preconnects[key].thread.join(10)
+    assert transport._preconnects[key].connected
+    conn = dbapi.connect(executor_server.url, autocommit=True)
+    conn.cursor().execute("SELECT 1")
+    assert key not in transport._preconnects
     conn.close()
 
 

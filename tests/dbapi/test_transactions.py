@@ -5,7 +5,6 @@ from *another* connection is only checked there once the transaction has ended."
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import uuid
 
@@ -232,7 +231,7 @@ def test_a_failing_rollback_on_leaving_the_block_keeps_the_callers_error(server)
         tx_id = conn._transaction.id
         reachable = conn.transport.endpoint
         conn.transport.close()
-        conn.transport.endpoint = dataclasses.replace(reachable, port=refusing.getsockname()[1])
+        conn.transport.endpoint = reachable.replace(port=refusing.getsockname()[1])
         raise RuntimeError("boom")
     refusing.close()
     assert str(info.value) == "boom"
