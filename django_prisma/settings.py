@@ -106,6 +106,7 @@ MYSQL_UTF8_NAMES = frozenset({"utf8mb4", "utf8mb3", "utf8"})
 MYSQL_BACKEND_OPTIONS = {
     "isolation_level": None,
     "cache": None,
+    "preconnect": bool,
     # Run by the backend when it connects; SETs of session variables hold for each statement
     # (MariaDB's SET STATEMENT), see django_prisma/dbapi/mysql/session.py.
     "init_command": str,
