@@ -291,7 +291,8 @@ def _one_of(columns: list[str], keys: list) -> ExtraWhere:
     """``columns`` equal to one of the ``keys`` (tuples; None matches a NULL, as the key of a
     row of an outer join without a related row)."""
     complete = [key for key in keys if None not in key]
-    parts, params = [], []
+    parts: list[str] = []
+    params: list = []
     if complete:
         row = f"({', '.join(['%s'] * len(columns))})"
         parts.append(f"({', '.join(columns)}) IN ({', '.join([row] * len(complete))})")

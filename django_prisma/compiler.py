@@ -8,6 +8,7 @@ from django.db.backends.postgresql import compiler as pg
 from django.db.models.expressions import Col
 from django.db.models.sql.compiler import SQLCompiler as BaseSQLCompiler
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
+from django.db.models.sql.query import Query
 
 from .chunked import KeyedReads
 from .postgres_fields import text_result_type
@@ -71,6 +72,7 @@ def _cast_around(output_field, connection, column):
 
 
 class ResultCastingMixin:
+    query: Query  # set by Django's SQLCompiler, which the mixin precedes
     _outermost = False
     _page_first_wanted = False
     _page_first = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql.creation import DatabaseCreation as PostgresCreation
@@ -60,7 +61,7 @@ class TestRunGuard:
     run's ``databases``, nor a copy of the settings can bypass it. Connections to other servers
     (a test's own local server) are not affected."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.creations: set = set()
         self.protected: dict[str, str] = {}  # fingerprint → alias it is configured for
         self.active = False
@@ -104,7 +105,7 @@ def configured_targets() -> dict[str, str]:
     """Fingerprints of every database configured in settings.DATABASES, by alias."""
     from django.db import connections
 
-    targets = {}
+    targets: dict[str, str] = {}
     for alias, settings_dict in connections.settings.items():
         fingerprint = settings_fingerprint(settings_dict)
         if fingerprint:
@@ -121,17 +122,20 @@ class PrismaCreation:
     dialect's parts: ``_start_local_server``, ``USER_TABLES_SQL``, ``_empty``."""
 
     USER_TABLES_SQL = USER_TABLES_SQL
+    connection: Any  # the DatabaseWrapper, which Django's creation class keeps
 
     # The local server belongs to this creation object (one per connection object), so a copy
     # of the connection can never stop it.
     _server = None
     _saved = None  # a copy of the configured settings; URL, TOKEN, NAME restored at the end
     _postgres = None  # the executor's PostgreSQL test database
+    _mirrors: list[PrismaCreation]
+    _added_options: dict
 
     def __init__(self, connection):
         super().__init__(connection)
-        self._mirrors: list[PrismaCreation] = []
-        self._added_options: dict = {}
+        self._mirrors = []
+        self._added_options = {}
 
     # -- names and identity ------------------------------------------------------------------
     def _configured(self) -> dict:

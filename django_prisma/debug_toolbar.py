@@ -63,7 +63,7 @@ class PrismaSQLPanel(SQLPanel):
     def panel_id(cls) -> str:
         return "SQLPanel"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.cache_records: list[dict] = []
 

@@ -83,7 +83,8 @@ def plan(compiler, order_by, extra_select) -> PageFirst | None:
     inner = _inner_sql(compiler, base, base_alias, order_by)
     if inner is None:
         return None
-    return PageFirst(*inner, base_alias, checked)
+    inner_sql, inner_params = inner
+    return PageFirst(inner_sql, inner_params, base_alias, checked)
 
 
 def _is_plain_sliced_page(compiler, order_by, extra_select) -> bool:
@@ -178,7 +179,7 @@ def _target_column_index(select, join) -> int | None:
     return None
 
 
-def _inner_sql(compiler, base, base_alias, order_by):
+def _inner_sql(compiler, base, base_alias, order_by) -> tuple[str, list] | None:
     sql, params = compiler.compile(base)
     sql = f"SELECT {compiler.quote_name_unless_alias(base_alias)}.* FROM {sql}"
     params = list(params)

@@ -16,6 +16,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from psycopg import abc as psycopg_abc
 from psycopg.adapt import Transformer
 from psycopg.pq import Format
 from psycopg.types.range import Range
@@ -132,7 +133,7 @@ class TextResultLoader:
         return value
 
 
-def _transformer(dbapi_connection) -> Transformer:
+def _transformer(dbapi_connection) -> psycopg_abc.Transformer:
     adapters = dbapi_connection.adapters
     cached = getattr(dbapi_connection, "_django_prisma_loaders", None)
     if cached is None or cached[0] != adapters.generation:

@@ -10,6 +10,7 @@ PostgreSQL backend puts on every psycopg connection) join in ``register_adapters
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from django.db import connections
 
@@ -50,7 +51,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    signals = sys.modules.get("django.contrib.postgres.signals")
+    # Looked up, not imported: a project that never imports contrib.postgres needs no patch.
+    signals: Any = sys.modules.get("django.contrib.postgres.signals")
     if signals is None:
         return
     original = signals.get_type_oids

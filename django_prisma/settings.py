@@ -13,7 +13,7 @@ from .dbapi.exceptions import InterfaceError
 from .dbapi.url import parse_url, split_api_key
 
 # OPTIONS understood by the driver, with the type each must have.
-DRIVER_OPTIONS = {
+DRIVER_OPTIONS: dict[str, type | tuple[type, ...]] = {
     "atomic_autocommit_writes": bool,
     "replay_errors": bool,
     "transaction_timeout": int,

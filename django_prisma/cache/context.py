@@ -4,6 +4,7 @@ tasks each see their own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -70,7 +71,7 @@ def suppressed():
 
 
 @contextmanager
-def capturing():
+def capturing() -> Iterator[list]:
     found: list = []
     token = _captures.set((*_captures.get(), found))
     try:

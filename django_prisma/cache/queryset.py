@@ -7,6 +7,7 @@ prefetch queries started from there inherit it — and collect the cache status 
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
 from django.db.models import Manager, QuerySet
 from django.db.models.manager import BaseManager
@@ -167,7 +168,11 @@ class PrismaQuerySet(QuerySet):
     cache_strategy = property(cache_strategy_of)
 
 
-class PrismaManager(Manager.from_queryset(PrismaQuerySet)):
+# A base class built at run time (Django's documented way), which mypy takes as Any.
+_ManagerFromPrismaQuerySet: Any = Manager.from_queryset(PrismaQuerySet)
+
+
+class PrismaManager(_ManagerFromPrismaQuerySet):
     """``objects = PrismaManager()``: a default manager whose querysets are ``PrismaQuerySet``."""
 
     def with_cache(self, strategy=_MISSING, **kwargs):

@@ -55,6 +55,9 @@ class CacheStrategy:
     """
 
     __slots__ = ("ttl", "swr", "tags")
+    ttl: int | None
+    swr: int | None
+    tags: tuple[str, ...]
 
     def __init__(self, ttl: int | None = None, swr: int | None = None, tags=()):
         ttl = _seconds("ttl", ttl)

@@ -77,7 +77,7 @@ def create_database(postgres_url: str) -> bool:
     if database_exists(postgres_url):
         return False
     name = database_name(postgres_url)
-    last_error = None
+    last_error: psycopg.OperationalError | None = None
     for maintenance in MAINTENANCE_DATABASES:
         try:
             with psycopg.connect(
@@ -91,4 +91,5 @@ def create_database(postgres_url: str) -> bool:
             if error.sqlstate:  # the server answered: a refusal, not an unreachable database
                 raise
             last_error = error
+    assert last_error is not None  # MAINTENANCE_DATABASES is not empty
     raise last_error

@@ -16,6 +16,7 @@ import time
 import uuid
 from pathlib import Path
 from types import ModuleType
+from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
 from . import mysql, postgres
@@ -94,8 +95,8 @@ class LocalServer:
         # dev only: keep the database on disk under ``name`` (@prisma/dev's data directory).
         self.persistent = persistent
         self.url: str | None = None
-        self.process: subprocess.Popen | None = None
-        self._log = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
 
     def __repr__(self):
         state = "running" if self.running else "stopped"
@@ -111,7 +112,7 @@ class LocalServer:
         if self.port:
             cmd += ["--port", str(self.port)]
         if self.kind == "executor":
-            cmd += ["--database-url", self.database_url]
+            cmd += ["--database-url", self._executor_database_url]
             if self.fresh_database:
                 cmd += ["--recreate-database", "1"]
             if self.drop_database_on_exit:
@@ -123,7 +124,7 @@ class LocalServer:
         return cmd
 
     def start(self, timeout: float = 120.0) -> LocalServer:
-        if self.provider == "mysql" and not mysql.database_name(self.database_url):
+        if self.provider == "mysql" and not mysql.database_name(self._executor_database_url):
             # MySQL has no default database to fall back on (PostgreSQL has the user's).
             raise ServerStartError(
                 f"the {self.server_kind} URL names no database (add /DATABASE after HOST:PORT)"
@@ -133,7 +134,7 @@ class LocalServer:
         if self.kind == "executor" and self.create_database and not self.fresh_database:
             self._create_missing_database()
         self._log = tempfile.TemporaryFile(mode="w+b")
-        self.process = subprocess.Popen(
+        self.process = process = subprocess.Popen(
             self._command(node, runtime),
             cwd=runtime,
             stdin=subprocess.PIPE,
@@ -141,7 +142,7 @@ class LocalServer:
             stderr=self._log,
             env={**os.environ, "NODE_ENV": "production"},
         )
-        line = self._read_ready_line(timeout)
+        line = self._read_ready_line(process, timeout)
         info = json.loads(line)
         if not info.get("ready"):
             self.stop()
@@ -153,6 +154,13 @@ class LocalServer:
         self.url = info["url"]
         self.port = info["port"]
         return self
+
+    @property
+    def _executor_database_url(self) -> str:
+        """The database behind an executor (``__init__`` refuses an executor without one)."""
+        if self.database_url is None:
+            raise ValueError(f"the local {self.kind} server has no database URL")
+        return self.database_url
 
     @property
     def _database_server(self) -> ModuleType:
@@ -193,11 +201,13 @@ class LocalServer:
                 self.server_kind,
             )
 
-    def _read_ready_line(self, timeout: float) -> bytes:
+    def _read_ready_line(self, process: subprocess.Popen[bytes], timeout: float) -> bytes:
+        stdout = process.stdout
+        assert stdout is not None  # started with stdout=PIPE
         deadline = time.monotonic() + timeout
         buffer = b""
         with selectors.DefaultSelector() as sel:
-            sel.register(self.process.stdout, selectors.EVENT_READ)
+            sel.register(stdout, selectors.EVENT_READ)
             while b"\n" not in buffer:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not sel.select(remaining):
@@ -206,12 +216,12 @@ class LocalServer:
                         f"the local {self.kind} server did not start within {timeout:.0f} s"
                         f"{self._stderr_tail()}"
                     )
-                chunk = os.read(self.process.stdout.fileno(), 65536)
+                chunk = os.read(stdout.fileno(), 65536)
                 if not chunk:
-                    self.process.wait(5)
+                    process.wait(5)
                     raise ServerStartError(
                         f"the local {self.kind} server exited with code "
-                        f"{self.process.returncode}{self._stderr_tail()}"
+                        f"{process.returncode}{self._stderr_tail()}"
                     )
                 buffer += chunk
         return buffer.split(b"\n", 1)[0]

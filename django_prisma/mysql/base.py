@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError
 from django.db.backends import utils as backend_utils
@@ -17,7 +19,10 @@ from ..dbapi.mysql.literals import quote
 from ..settings import mysql_connection_params, normalize
 from .mysqldb import import_django_backend
 
-mysql_base = import_django_backend("base")
+if TYPE_CHECKING:  # what mypy reads; at run time, only import_django_backend imports it
+    from django.db.backends.mysql import base as mysql_base
+else:
+    mysql_base = import_django_backend("base")
 
 from .client import DatabaseClient  # noqa: E402  (after Django's backend, which they extend)
 from .creation import DatabaseCreation  # noqa: E402

@@ -4,16 +4,22 @@ numbers and key order), INT UNSIGNED columns and computed unsigned integers (Jav
 which the executor cannot serialise). They are selected as text (``CAST(… AS CHAR)``) and turned back by the
 converters of ``operations.get_db_converters``."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import FieldError
 from django.db.models.expressions import Col
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
+from django.db.models.sql.query import Query
 
 from ..compiler import ExecutionScopeMixin
 from ..results import decided_once
 from .mysqldb import import_django_backend
 
-mysql_compiler = import_django_backend("compiler")
+if TYPE_CHECKING:  # what mypy reads; at run time, only import_django_backend imports it
+    from django.db.backends.mysql import compiler as mysql_compiler
+else:
+    mysql_compiler = import_django_backend("compiler")
 
 # Internal types whose values reach Python exactly only as text.
 _AS_TEXT = frozenset({"DateTimeField", "JSONField"})
@@ -72,6 +78,7 @@ def _cast(expression, sql, connection):
 
 
 class ResultCastingMixin:
+    query: Query  # set by Django's SQLCompiler, which the mixin precedes
     _outermost = False
 
     def execute_sql(

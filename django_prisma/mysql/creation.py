@@ -7,6 +7,7 @@ emptied, reused or dropped if it is empty or carries the test marker."""
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -14,7 +15,10 @@ from django.db import transaction
 from ..creation import MARKER_TABLE, PrismaCreation, refuse_unmarked
 from .mysqldb import import_django_backend
 
-mysql_creation = import_django_backend("creation")
+if TYPE_CHECKING:  # what mypy reads; at run time, only import_django_backend imports it
+    from django.db.backends.mysql import creation as mysql_creation
+else:
+    mysql_creation = import_django_backend("creation")
 
 MARKER_SQL = (
     f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (created datetime(6) DEFAULT CURRENT_TIMESTAMP(6))"

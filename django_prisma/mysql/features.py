@@ -1,8 +1,13 @@
+from typing import TYPE_CHECKING
+
 from django.utils.functional import cached_property
 
 from .mysqldb import import_django_backend
 
-mysql_features = import_django_backend("features")
+if TYPE_CHECKING:  # what mypy reads; at run time, only import_django_backend imports it
+    from django.db.backends.mysql import features as mysql_features
+else:
+    mysql_features = import_django_backend("features")
 
 
 class DatabaseFeatures(mysql_features.DatabaseFeatures):
@@ -11,7 +16,7 @@ class DatabaseFeatures(mysql_features.DatabaseFeatures):
     # Test databases are created by a local Prisma server per alias (creation.py), not cloned.
     can_clone_databases = False
     # The driver's fetchmany() returns a list, empty at the end (MySQLdb's: a tuple).
-    empty_fetchmany_value = []
+    empty_fetchmany_value: list = []
 
     @cached_property
     def django_test_skips(self):

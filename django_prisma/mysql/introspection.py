@@ -1,8 +1,12 @@
 import re
+from typing import TYPE_CHECKING
 
 from .mysqldb import FIELD_TYPES, import_django_backend
 
-mysql_introspection = import_django_backend("introspection")
+if TYPE_CHECKING:  # what mypy reads; at run time, only import_django_backend imports it
+    from django.db.backends.mysql import introspection as mysql_introspection
+else:
+    mysql_introspection = import_django_backend("introspection")
 FieldInfo = mysql_introspection.FieldInfo
 
 # information_schema's DATA_TYPE → the type code MySQLdb's cursor.description reports for it

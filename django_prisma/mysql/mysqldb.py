@@ -77,7 +77,7 @@ CLIENT_FLAGS = {
 }
 # The MySQLdb release whose API the stand-in offers (Django checks the version).
 VERSION_INFO = (2, 2, 7, "final", 0)
-_NAMES = ("MySQLdb", "MySQLdb.constants", "MySQLdb.constants.CLIENT")
+_NAMES: tuple[str, ...] = ("MySQLdb", "MySQLdb.constants", "MySQLdb.constants.CLIENT")
 _NAMES += ("MySQLdb.constants.FIELD_TYPE", "MySQLdb.converters")
 
 

@@ -1,12 +1,16 @@
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..dbapi.mysql.literals import interpolate
 from ..results import decided_once
 from .compiler import cast_result, text_result
 from .mysqldb import import_django_backend
 
-mysql_operations = import_django_backend("operations")
+if TYPE_CHECKING:  # what mypy reads; at run time, only import_django_backend imports it
+    from django.db.backends.mysql import operations as mysql_operations
+else:
+    mysql_operations = import_django_backend("operations")
 
 
 class DatabaseOperations(mysql_operations.DatabaseOperations):

@@ -27,12 +27,11 @@ class AnnotatedCode:
     def meta_lines(
         self, model: Block, annotations: ModelAnnotations, class_name: str, app_label: str | None
     ) -> list[str]:
-        lines = [self.assignment(k, v) for k, v in annotations.meta.items()]
+        meta = annotations.meta
+        assert meta is not None  # a model is annotated by its `@django Meta(…)` line
+        lines = [self.assignment(k, v) for k, v in meta.items()]
         label = app_label or annotations.app_label
-        if (
-            "db_table" not in annotations.meta
-            and f"{label}_{class_name.lower()}" != model.table_name
-        ):
+        if "db_table" not in meta and f"{label}_{class_name.lower()}" != model.table_name:
             # Django's default table name would not be the schema's (another app label, a new name).
             lines.insert(0, self.assignment("db_table", _quoted(model.table_name)))
         return lines

@@ -81,7 +81,16 @@ def model_annotations(documentation: str | None) -> ModelAnnotations:
 def meta_options(source: str) -> dict[str, str]:
     """`Meta(a=1, b="x")` -> {"a": "1", "b": '"x"'}, values as written."""
     call = ast.parse(source, mode="eval").body
-    return {kw.arg: ast.get_source_segment(source, kw.value) for kw in call.keywords}
+    if not isinstance(call, ast.Call):
+        raise ValueError(f"expected Meta(option=value, …), got {source!r}")
+    options = {}
+    for keyword in call.keywords:
+        # A parsed node always has its position, so only **options has no written value.
+        value = ast.get_source_segment(source, keyword.value)
+        if keyword.arg is None or value is None:
+            raise ValueError(f"expected Meta(option=value, …), got {source!r}")
+        options[keyword.arg] = value
+    return options
 
 
 def imports_for(expression: str) -> set[str]:

@@ -114,6 +114,13 @@ class Block:
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
 
+    def existing_field(self, name: str) -> Field:
+        """The field ``name``, which the schema declares (validation has checked the name)."""
+        found = self.field(name)
+        if found is None:
+            raise KeyError(f"{self.kind} {self.name} has no field {name!r}")
+        return found
+
     @property
     def db_name(self) -> str | None:
         attr = self.attribute("map")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .ast import Block, Call, Field, Ident, Schema
 from .relations import SCALAR_TYPES, relations
 
@@ -127,7 +129,12 @@ def _block(schema: Schema, block: Block, is_model: bool) -> dict:
         for f in block.fields
         if _visible(f)
     ]
-    out = {"name": block.name, "dbName": block.db_name, "schema": None, "fields": fields}
+    out: dict[str, Any] = {
+        "name": block.name,
+        "dbName": block.db_name,
+        "schema": None,
+        "fields": fields,
+    }
     schema_attr = block.attribute("schema")
     if schema_attr is not None:
         out["schema"] = schema_attr.arg("name", 0)
@@ -161,6 +168,10 @@ def _enum(block: Block) -> dict:
     return out
 
 
+# The DMMF's index type of each block attribute that declares an index.
+INDEX_TYPES = {"id": "id", "unique": "unique", "index": "normal", "fulltext": "fulltext"}
+
+
 def _indexes(block: Block) -> list[dict]:
     out = []
     for field in block.fields:
@@ -177,15 +188,13 @@ def _indexes(block: Block) -> list[dict]:
                     }
                 )
     for attr in block.attributes:
-        kind = {"id": "id", "unique": "unique", "index": "normal", "fulltext": "fulltext"}.get(
-            attr.name
-        )
-        if kind:
+        index_type = INDEX_TYPES.get(attr.name)
+        if index_type:
             names = _field_names(attr.arg("fields", 0))
             out.append(
                 {
                     "model": block.name,
-                    "type": kind,
+                    "type": index_type,
                     "isDefinedOnField": False,
                     "fields": [{"name": n} for n in names],
                 }

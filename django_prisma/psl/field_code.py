@@ -182,7 +182,7 @@ class FieldCode:
         )
 
     def foreign_key(self, model: Block, side: RelationSide, pk_names: set[str]) -> str:
-        scalar = model.field(side.fields[0])
+        scalar = model.existing_field(side.fields[0])
         plan = self.plans[model.name]
         name = plan.names[scalar.name]
         target_plan = self.plans[side.target.name]

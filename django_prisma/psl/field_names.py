@@ -76,7 +76,7 @@ class FieldNamer:
                 wish = "id_field"
             plan.names[f.name] = self._take(model, f.name, wish)
         for scalar_name, side in foreign_keys.items():
-            scalar = model.field(scalar_name)
+            scalar = model.existing_field(scalar_name)
             wish = self.foreign_key_wish(scalar, side)
             plan.names[scalar_name] = self._take(model, scalar_name, wish, ("", "_id"))
 

@@ -35,7 +35,7 @@ def meta_lines(model: Block, plan: ModelPlan, foreign_keys: dict, provider: Prov
         unique = unique_attribute(model, name)
         if unique is not None and name in plan.names:
             index = unique.arg("map") or prisma_default_name(
-                model.table_name, [column(model.field(name))], "_key", max_identifier
+                model.table_name, [column(model.existing_field(name))], "_key", max_identifier
             )
             constraints.append(
                 f"models.UniqueConstraint(fields={literal([plan.names[name]])}, name={literal(index)})"

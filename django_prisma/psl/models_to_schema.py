@@ -145,6 +145,7 @@ class SchemaWriter:
         ):
             native = {"SmallAutoField": "SmallInt"}.get(source.get_internal_type())
         if type_name == "Unsupported":
+            assert native is not None  # an Unsupported type always names the database's type
             type_text = f"Unsupported({_q(native)})"
             native = None
         else:

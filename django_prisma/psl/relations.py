@@ -147,6 +147,7 @@ def implicit_many_to_many(schema: Schema, models: list[Block]) -> list[ImplicitM
             if not side.is_many_to_many or side.name in seen or side.target.name not in names:
                 continue
             seen.add(side.name)
+            assert side.back is not None  # a many-to-many side has its back field
             back = resolve(schema, side.target, side.back)
             a, b = sorted([side, back], key=lambda s: (s.model.name, s.field.name))
             out.append(ImplicitManyToMany(a, b))

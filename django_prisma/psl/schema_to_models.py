@@ -205,7 +205,7 @@ class Generator:
         # Without foreign keys in the database when Prisma keeps the relations itself.
         constraint = ", db_constraint=False" if self.schema.relation_mode == "prisma" else ""
         for column, side in (("A", m2m.a), ("B", m2m.b)):
-            key = side.model.field(primary_key_fields(side.model)[0])
+            key = side.model.existing_field(primary_key_fields(side.model)[0])
             column_note = provider.foreign_key_note(key, key, is_auto_key(side.model, key))
             if column_note:
                 plan.lines.append(f"# {column}: {column_note}")

@@ -72,7 +72,8 @@ def _datasource_problems(schema: Schema, prisma7: bool) -> list[Diagnostic]:
 
 
 def _duplicate_names(schema: Schema) -> list[Diagnostic]:
-    out, seen = [], {}
+    out: list[Diagnostic] = []
+    seen: dict[str, str] = {}  # block name -> the kind of the first block so named
     for block in schema.blocks:
         if block.name in seen:
             out.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from django_prisma.psl.annotations import field_annotation, imports_for, model_annotations
 
 
@@ -27,6 +29,12 @@ def test_model_annotations_keep_meta_values_as_written():
     assert (found.app_label, found.class_name) == ("auth", "User")
     assert found.meta == {"ordering": "['-id']", "verbose_name": "'user'"}
     assert found.auto_created == "auth.User.groups"
+
+
+@pytest.mark.parametrize("meta", ["Meta(**options)", "Meta(ordering=['-id']).x", "Meta(a=1) + 1"])
+def test_meta_annotations_other_than_keyword_options_are_refused(meta):
+    with pytest.raises(ValueError, match=r"expected Meta\(option=value, …\)"):
+        model_annotations(f"@django model auth.User\n@django {meta}")
 
 
 def test_imports_come_from_the_longest_importable_module():

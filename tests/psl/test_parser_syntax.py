@@ -122,3 +122,11 @@ def test_multi_file_schema_folder(tmp_path):
     (tmp_path / "models" / "broken.prisma").write_text("model {\n}\n")
     with pytest.raises(PSLSyntaxError, match=r"broken\.prisma:1:7"):
         parse_path(tmp_path)
+
+
+def test_existing_field_names_a_missing_field():
+    model = parse_schema("model User {\n  id Int @id\n}\n").model("User")
+    assert model is not None
+    assert model.existing_field("id").name == "id"
+    with pytest.raises(KeyError, match="model User has no field 'email'"):
+        model.existing_field("email")
