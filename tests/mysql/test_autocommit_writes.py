@@ -80,8 +80,12 @@ def bare_insert(who: str) -> dict:
     return {"operation": "executeRaw", "plan": node, "params": {}}
 
 
-def test_autocommit_writes_are_sent_bare_and_committed(server):
-    connection = driver.connect(server.url, autocommit=True)
+@pytest.mark.parametrize(
+    ("options", "plans"),
+    [({}, ["execute", "query"]), ({"atomic_autocommit_writes": True}, ["transaction"] * 2)],
+)
+def test_autocommit_writes_are_sent_bare_and_committed(server, options, plans):
+    connection = driver.connect(server.url, autocommit=True, **options)
     bodies = []
     original = connection.transport.request
 
@@ -92,10 +96,11 @@ def test_autocommit_writes_are_sent_bare_and_committed(server):
     connection.transport.request = recording
     cursor = connection.cursor()
     cursor.execute("UPDATE writes SET who = who WHERE id < 0")
-    cursor.execute("INSERT INTO writes (who) VALUES (%s) RETURNING id", ["returning"])
+    who = f"returning {len(options)}"
+    cursor.execute("INSERT INTO writes (who) VALUES (%s) RETURNING id", [who])
     connection.close()
-    assert [body["plan"]["type"] for body in bodies] == ["execute", "query"]
-    assert count(server, "returning") == 1
+    assert [body["plan"]["type"] for body in bodies] == plans
+    assert count(server, who) == 1
 
 
 def test_a_timed_out_transaction_start_leaves_no_connection_inside_a_transaction(server):
