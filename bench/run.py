@@ -1,16 +1,22 @@
 """The django_prisma benchmark: one command, four contenders, the same workloads, alternating.
 
-    python bench/run.py [--quick] [--only get_pk,atomic5] [--no-peer] [--output bench/RESULTS.md]
+    python bench/run.py [--topology postgresql|mysql] [--quick] [--only get_pk,atomic5]
+                        [--no-peer] [--output bench/RESULTS.md]
 
-Starts Prisma's executor in front of a fresh database on the local PostgreSQL, then runs every
-workload against, in turn:
+Starts Prisma's executor in front of a fresh database on the local PostgreSQL (or, with
+``--topology mysql``, the local MySQL/MariaDB), then runs every workload against, in turn:
 
   (a) django_prisma    Django ORM → django_prisma → HTTP → executor → PostgreSQL
+                       (mysql: ENGINE django_prisma.mysql → executor → MySQL/MariaDB)
   (b) django_pg        Django ORM → Django's PostgreSQL backend (psycopg) → the same PostgreSQL
+      django_mysql     (mysql) Django's MySQL backend → the same MySQL/MariaDB; its MySQLdb is
+                       PyMySQL (``pymysql.install_as_MySQLdb()``): mysqlclient needs MySQL's C
+                       headers to build
   (c) bare_http        the very requests (a) sent for that workload, replayed with urllib3 and
                        decoded with orjson: no Django, no driver (the protocol floor)
   (d) prisma_js        Prisma Client JS 7 with accelerateUrl → the same executor (the peer;
-                       one small Node script per workload in bench/peer/workloads/)
+                       one small Node script per workload in bench/peer/workloads/; for
+                       mysql its client is generated from bench/peer/schema.mysql.prisma)
 
 Each iteration runs every contender once, in an order that rotates, so that noise from the shared
 machine spreads over all of them. Writes a Markdown report with medians, p95 and ratios.
@@ -48,19 +54,77 @@ from django_prisma.devserver.runtime import ensure_runtime, node_binary  # noqa:
 POSTGRES_URL = os.environ.get(
     "DJANGO_PRISMA_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
 )
+# Any database URL of the MySQL/MariaDB server: the benchmark creates a database of its own.
+MYSQL_URL = os.environ.get("DJANGO_PRISMA_TEST_MYSQL", "mysql://root@127.0.0.1:3306/mysql")
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "django-prisma"
 PRISMA_ORACLE = ROOT.parent / "shared" / "prisma-oracle"
-CONTENDERS = ("django_prisma", "django_pg", "bare_http", "prisma_js")
+
+
+class Topology:
+    """What differs between the database servers: the native contender, its settings, the
+    peer's schema, the report's wording."""
+
+    def __init__(self, name, *, server_url, native, native_engine, native_driver, database,
+                 peer_schema, output):  # fmt: skip
+        self.name = name
+        self.server_url = server_url
+        self.native = native  # the name of contender (b)
+        self.native_engine = native_engine
+        self.native_driver = native_driver  # how (b) reaches the database, for the report
+        self.database = database  # the server, for the report
+        self.peer_schema = peer_schema
+        self.output = output
+        self.contenders = ("django_prisma", native, "bare_http", "prisma_js")
+
+
+TOPOLOGIES = {
+    "postgresql": Topology(
+        "postgresql",
+        server_url=POSTGRES_URL,
+        native="django_pg",
+        native_engine="django.db.backends.postgresql",
+        native_driver="Django's own PostgreSQL backend (psycopg 3)",
+        database="PostgreSQL 15",
+        peer_schema="schema.prisma",
+        output="RESULTS.md",
+    ),
+    "mysql": Topology(
+        "mysql",
+        server_url=MYSQL_URL,
+        native="django_mysql",
+        native_engine="django.db.backends.mysql",
+        native_driver="Django's own MySQL backend (PyMySQL as MySQLdb)",
+        database="MariaDB",
+        peer_schema="schema.mysql.prisma",
+        output="RESULTS-mysql.md",
+    ),
+}
 N_AUTHORS = 100
 N_BOOKS = 10_000
 NOTES_MARKER = "<!-- notes: kept by bench/run.py -->"
 
 
 # -- Django ---------------------------------------------------------------------------------
-def configure_django(prisma_url: str, postgres_url: str) -> None:
+def configure_django(topology: Topology, prisma_url: str, database_url: str) -> None:
     from urllib.parse import urlsplit
 
-    pg = urlsplit(postgres_url)
+    if topology.name == "mysql":
+        # Django's MySQL backend imports MySQLdb: PyMySQL stands in for mysqlclient, which
+        # cannot be built without MySQL's C headers. django_prisma.mysql uses none of it (its
+        # DatabaseWrapper.Database is the driver's).
+        import pymysql
+
+        pymysql.install_as_MySQLdb()
+    db = urlsplit(database_url)
+    native = {
+        "ENGINE": topology.native_engine,
+        "NAME": db.path.lstrip("/"),
+        "USER": db.username or ("root" if topology.name == "mysql" else "postgres"),
+        "PASSWORD": db.password or "",
+        "HOST": db.hostname,
+        "PORT": db.port or (3306 if topology.name == "mysql" else 5432),
+    }
+    prisma_engine = "django_prisma.mysql" if topology.name == "mysql" else "django_prisma"
     settings.configure(
         SECRET_KEY="bench",
         USE_TZ=True,
@@ -74,15 +138,8 @@ def configure_django(prisma_url: str, postgres_url: str) -> None:
             "benchapp",
         ],
         DATABASES={
-            "default": {
-                "ENGINE": "django.db.backends.postgresql",
-                "NAME": pg.path.lstrip("/"),
-                "USER": pg.username or "postgres",
-                "PASSWORD": pg.password or "",
-                "HOST": pg.hostname,
-                "PORT": pg.port or 5432,
-            },
-            "django_prisma": {"ENGINE": "django_prisma", "URL": prisma_url},
+            "default": native,
+            "django_prisma": {"ENGINE": prisma_engine, "URL": prisma_url},
         },
     )
     django.setup()
@@ -116,6 +173,14 @@ def create_and_seed() -> None:
         ),
         batch_size=2000,
     )
+    if connections["default"].vendor == "mysql":
+        # InnoDB recounts a table's statistics in the background some seconds after 10 % of it
+        # changed; until then the optimizer takes bench_book for one row per author and joins
+        # from bench_author, 5x slower for the page workload: measure the database as it will
+        # be, not that moment.
+        with connections["default"].cursor() as cursor:
+            cursor.execute("ANALYZE TABLE bench_author, bench_book")
+            cursor.fetchall()
 
 
 CONTRIB_TABLES = [
@@ -228,7 +293,13 @@ def build_workloads():
         from django.contrib.contenttypes.models import ContentType
 
         with connections["default"].cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {', '.join(CONTRIB_TABLES)} CASCADE")
+            if connections["default"].vendor == "mysql":
+                # MySQL checks foreign keys between the tables dropped by one statement.
+                cursor.execute("SET foreign_key_checks = 0")
+                cursor.execute(f"DROP TABLE IF EXISTS {', '.join(CONTRIB_TABLES)}")
+                cursor.execute("SET foreign_key_checks = 1")
+            else:
+                cursor.execute(f"DROP TABLE IF EXISTS {', '.join(CONTRIB_TABLES)} CASCADE")
         ContentType.objects.clear_cache()
 
     def migrate(alias, _):
@@ -293,6 +364,27 @@ class Recorder:
         del self.transport.request
 
 
+def sql_statements(requests) -> list[str]:
+    """The SQL texts of the recorded requests' plans, in order (every ``rawSql`` node)."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "rawSql":
+                found.append(node["sql"])
+            else:
+                for value in node.values():
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for _, _, body in requests:
+        if body:
+            walk(orjson.loads(body))
+    return found
+
+
 class BareHTTP:
     """Replays recorded requests with urllib3 + orjson on a keep-alive socket."""
 
@@ -323,20 +415,22 @@ class BareHTTP:
 
 
 # -- (d) the peer ---------------------------------------------------------------------------
-def peer_dir() -> Path:
+def peer_dir(schema: str = "schema.prisma") -> Path:
+    """One installed and generated client per schema (the provider is generated into it)."""
     digest = hashlib.sha256()
-    for name in ("package.json", "package-lock.json", "schema.prisma"):
+    for name in ("package.json", "package-lock.json", schema):
         digest.update((BENCH / "peer" / name).read_bytes())
     return CACHE / f"bench-peer-{digest.hexdigest()[:12]}"
 
 
-def install_peer(log) -> Path:
-    target = peer_dir()
+def install_peer(log, schema: str = "schema.prisma") -> Path:
+    target = peer_dir(schema)
     if (target / ".ready").exists():
         return target
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json", "schema.prisma"):
+    for name in ("package.json", "package-lock.json"):
         shutil.copy(BENCH / "peer" / name, target / name)
+    shutil.copy(BENCH / "peer" / schema, target / "schema.prisma")
     log(f"installing the Prisma Client JS peer into {target} (npm ci)")
     subprocess.run(
         ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
@@ -345,8 +439,9 @@ def install_peer(log) -> Path:
     )
     env = dict(os.environ)
     shim = PRISMA_ORACLE / "schema-engine-shim"
-    if shim.exists():  # offline `prisma generate` (see ../shared/prisma-oracle/README.md)
-        env["PRISMA_SCHEMA_ENGINE_BINARY"] = str(shim)
+    # `prisma generate` never runs the schema engine, but downloads it unless the variable
+    # names an existing file: the offline stand-in where there is one, else any executable.
+    env["PRISMA_SCHEMA_ENGINE_BINARY"] = str(shim) if shim.exists() else shutil.which("true")
     subprocess.run(
         [node_binary(ensure_runtime()), "node_modules/prisma/build/index.js", "generate"]
         + ["--schema", "schema.prisma"],
@@ -359,6 +454,15 @@ def install_peer(log) -> Path:
     return target
 
 
+def peer_accelerate_url(server_url: str) -> str:
+    """The server's URL as Prisma Client reaches it over plain HTTP: the client speaks http only
+    to a ``prisma+postgres://localhost…`` URL (https to every ``prisma://`` one); the scheme
+    tells it nothing else, the provider is the generated client's."""
+    if server_url.startswith("prisma://"):
+        return "prisma+postgres://" + server_url[len("prisma://") :]
+    return server_url
+
+
 class Peer:
     def __init__(self, directory: Path, accelerate_url: str):
         self.process = subprocess.Popen(
@@ -368,7 +472,7 @@ class Peer:
             env={
                 **os.environ,
                 "BENCH_PEER_DIR": str(directory),
-                "BENCH_ACCELERATE_URL": accelerate_url,
+                "BENCH_ACCELERATE_URL": peer_accelerate_url(accelerate_url),
             },
         )
         ready = json.loads(self.process.stdout.readline())
@@ -398,9 +502,11 @@ def run_workload(workload, iterations, warmup, contenders, peer, bare, log):
     from django.db import connections
 
     prisma_conn = connections["django_prisma"]
+    native = contenders[1]
     rnd = random.Random(hash(workload.name) & 0xFFFF)
     samples = {name: [] for name in contenders}
     requests_per_run = []
+    statements_per_run = []
     recorded = None
     active = [
         c
@@ -425,7 +531,7 @@ def run_workload(workload, iterations, warmup, contenders, peer, bare, log):
                 bare.replay_recorded(recorded)
                 elapsed = time.perf_counter() - start
             else:
-                alias = "default" if name == "django_pg" else "django_prisma"
+                alias = "default" if name == native else "django_prisma"
                 if name == "django_prisma":
                     prisma_conn.ensure_connection()
                     transport = prisma_conn.connection.transport
@@ -435,6 +541,7 @@ def run_workload(workload, iterations, warmup, contenders, peer, bare, log):
                         elapsed = time.perf_counter() - start
                     recorded = recorder.requests
                     requests_per_run.append(len(recorder.requests))
+                    statements_per_run.append(sql_statements(recorder.requests))
                 else:
                     start = time.perf_counter()
                     workload.django(alias, arg)
@@ -445,12 +552,32 @@ def run_workload(workload, iterations, warmup, contenders, peer, bare, log):
         f"  {workload.name:<20} "
         + "  ".join(f"{n}={statistics.median(s) * 1000:.2f}ms" for n, s in samples.items() if s)
     )
-    return samples, (max(requests_per_run) if requests_per_run else None)
+    counts = None
+    if requests_per_run:
+        most = max(statements_per_run, key=len)
+        counts = {"requests": max(requests_per_run), "statements": len(most)}
+        if workload.name == "bulk_create":
+            log("    (a) sent: " + " | ".join(sql[:60] for sql in most))
+            counts["inserts"] = len(inserts(most))
+            counts["native_inserts"] = len(inserts(native_statements(workload)))
+    return samples, counts
 
 
-def machine_facts(server_url) -> dict:
-    import psycopg
+def native_statements(workload) -> list[str]:
+    """The SQL that contender (b) runs for one more (untimed) run of the workload."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
 
+    with CaptureQueriesContext(connections["default"]) as queries:
+        workload.django("default", workload.arg(random.Random(0), 0))
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def inserts(statements: list[str]) -> list[str]:
+    return [sql for sql in statements if sql.lstrip()[:6].upper() == "INSERT"]
+
+
+def machine_facts(topology: Topology) -> dict:
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -471,8 +598,18 @@ def machine_facts(server_url) -> dict:
     from django.db import connections
 
     with connections["default"].cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
+        cursor.execute("SELECT VERSION()" if topology.name == "mysql" else "SHOW server_version")
+        server_version = cursor.fetchone()[0]
+    if topology.name == "mysql":
+        import pymysql
+
+        native_driver = {"pymysql": ".".join(str(part) for part in pymysql.VERSION[:3])}
+        server = {"mysql server": server_version}
+    else:
+        import psycopg
+
+        native_driver = {"psycopg": psycopg.__version__}
+        server = {"postgresql": server_version}
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
@@ -490,15 +627,16 @@ def machine_facts(server_url) -> dict:
         "os": platform.platform(),
         "python": platform.python_version(),
         "django": django.get_version(),
-        "psycopg": psycopg.__version__,
+        **native_driver,
         "urllib3": urllib3.__version__,
         "orjson": orjson.__version__,
-        "postgresql": pg_version,
+        **server,
         "node": subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip(),
         "executor": "@prisma/query-plan-executor "
         + version_of(runtime / "node_modules/@prisma/query-plan-executor/package.json"),
         "peer": "@prisma/client "
-        + version_of(peer_dir() / "node_modules/@prisma/client/package.json"),
+        + version_of(peer_dir(topology.peer_schema) / "node_modules/@prisma/client/package.json")
+        + f" (provider {topology.name})",
     }
 
 
@@ -509,9 +647,14 @@ def fmt_ms(seconds) -> str:
     return f"{ms:.2f}" if ms < 100 else f"{ms:.0f}"
 
 
-def write_report(path: Path, command: str, facts, results, iterations_note, load_end) -> str:
+def write_report(
+    path: Path, topology: Topology, command: str, facts, results, iterations_note, load_end
+) -> str:
+    prisma_engine = "django_prisma.mysql" if topology.name == "mysql" else "django_prisma"
+    native = topology.native
     lines = [
-        "# django_prisma benchmark",
+        "# django_prisma benchmark"
+        + (" on MySQL/MariaDB (`django_prisma.mysql`)" if topology.name == "mysql" else ""),
         "",
         "Produced by:",
         "",
@@ -520,40 +663,53 @@ def write_report(path: Path, command: str, facts, results, iterations_note, load
         "```",
         "",
         'Topology: Prisma\'s executor (`@prisma/query-plan-executor`, as `LocalServer("executor")`'
-        " starts it) in front of PostgreSQL 15 on this machine; every contender talks to the same "
-        "database.",
+        f" starts it) in front of {topology.database} on this machine; every contender talks to "
+        "the same database.",
         "",
-        "- **(a) django_prisma**: Django ORM → django_prisma → HTTP → executor → PostgreSQL",
-        "- **(b) django_pg**: Django ORM → Django's own PostgreSQL backend (psycopg 3) → PostgreSQL"
+        f"- **(a) django_prisma**: Django ORM → `{prisma_engine}` → HTTP → executor → "
+        f"{topology.database}",
+        f"- **(b) {native}**: Django ORM → {topology.native_driver} → {topology.database}"
         " (the floor)",
         "- **(c) bare_http**: the exact requests (a) sent for the workload, replayed with urllib3 "
         "and decoded with orjson, no Django (the protocol floor)",
         "- **(d) prisma_js**: Prisma Client JS with `accelerateUrl` → the same executor (the peer; "
-        "`bench/peer/workloads/*.mjs`)",
+        f"`bench/peer/workloads/*.mjs`, client generated from `bench/peer/{topology.peer_schema}`)",
         "",
         "Milliseconds per workload run, wall clock; median / p95 over the iterations; contenders "
         "alternate within each iteration (rotating order). Ratios are of medians. `req (a)` is the"
-        " number of HTTP requests (a) sends per run.",
+        " number of HTTP requests (a) sends per run, `SQL (a)` the number of SQL statements in"
+        " them (every `rawSql` node of their plans, BEGIN/COMMIT excepted: the executor runs"
+        " those).",
         "",
-        "| workload | (a) django_prisma | (b) django_pg | (c) bare_http | (d) prisma_js "
-        "| (a)/(b) | (a)/(c) | (a)/(d) | req (a) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| workload | (a) django_prisma | (b) {native} | (c) bare_http | (d) prisma_js "
+        "| (a)/(b) | (a)/(c) | (a)/(d) | req (a) | SQL (a) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for workload, samples, requests in results:
+    for workload, samples, counts in results:
         stats = {n: summarize(s) if s else None for n, s in samples.items()}
         cells = []
-        for name in CONTENDERS:
+        for name in topology.contenders:
             st = stats.get(name)
             cells.append(f"{fmt_ms(st[0])} / {fmt_ms(st[1])}" if st else "n/a")
         a = stats["django_prisma"][0]
         ratios = []
-        for name in ("django_pg", "bare_http", "prisma_js"):
+        for name in topology.contenders[1:]:
             st = stats.get(name)
             ratios.append(f"{a / st[0]:.2f}" if st else "n/a")
-        lines.append(
-            f"| {workload.title} | " + " | ".join(cells + ratios) + f" | {requests or 0} |"
-        )
-    lines += ["", "Iterations: " + iterations_note, "", "Machine:", ""]
+        counts = counts or {}
+        tally = [str(counts.get("requests", 0)), str(counts.get("statements", 0))]
+        lines.append(f"| {workload.title} | " + " | ".join(cells + ratios + tally) + " |")
+    lines += ["", "Iterations: " + iterations_note]
+    for workload, _, counts in results:
+        if counts and "native_inserts" in counts:
+            lines += [
+                "",
+                f"{workload.title}: (a) sent {counts['inserts']} INSERT statement(s) "
+                f"({counts['statements']} SQL statement(s) in all, {counts['requests']} "
+                f"request(s)); (b) ran {counts['native_inserts']} INSERT statement(s) (Django's "
+                "`CaptureQueriesContext`, one more untimed run).",
+            ]
+    lines += ["", "Machine:", ""]
     for key, value in facts.items():
         lines.append(f"- {key}: {value}")
     lines.append(f"- load average at the end: {load_end:.2f}")
@@ -567,12 +723,20 @@ def write_report(path: Path, command: str, facts, results, iterations_note, load
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--topology",
+        choices=sorted(TOPOLOGIES),
+        default="postgresql",
+        help="the database behind the executor (and the native contender)",
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run, under a minute")
     parser.add_argument("--only", help="comma-separated workload names")
     parser.add_argument("--no-peer", action="store_true", help="skip Prisma Client JS")
     parser.add_argument("--iterations", type=int, help="iterations per workload (default 100)")
-    parser.add_argument("--output", default=str(BENCH / "RESULTS.md"))
+    parser.add_argument("--output", help="default: bench/RESULTS.md (mysql: RESULTS-mysql.md)")
     args = parser.parse_args(argv)
+    topology = TOPOLOGIES[args.topology]
+    output = Path(args.output) if args.output else BENCH / topology.output
     command = "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
 
     def log(message):
@@ -584,16 +748,16 @@ def main(argv=None):
     migrate_n = 2 if args.quick else 5
     warmup = 2 if args.quick else 5
 
-    peer_path = None if args.no_peer else install_peer(log)
-    database_url = with_database(POSTGRES_URL, f"dp_bench_{uuid.uuid4().hex[:8]}")
+    peer_path = None if args.no_peer else install_peer(log, topology.peer_schema)
+    database_url = with_database(topology.server_url, f"dp_bench_{uuid.uuid4().hex[:8]}")
     with LocalServer(
         "executor", database_url=database_url, fresh_database=True, drop_database_on_exit=True
     ) as server:
-        configure_django(server.url, database_url)
+        configure_django(topology, server.url, database_url)
         from django.db import connections
 
         create_and_seed()
-        facts = machine_facts(server.url)
+        facts = machine_facts(topology)
         endpoint = connections["django_prisma"].get_connection_params()
         from django_prisma.dbapi.url import parse_url
 
@@ -612,8 +776,8 @@ def main(argv=None):
                     n, w = heavy, 1
                 else:
                     n, w = base, warmup
-                samples, requests = run_workload(workload, n, w, CONTENDERS, peer, bare, log)
-                results.append((workload, samples, requests))
+                samples, counts = run_workload(workload, n, w, topology.contenders, peer, bare, log)
+                results.append((workload, samples, counts))
                 with connections["default"].cursor() as cursor:
                     cursor.execute("TRUNCATE bench_event")
         finally:
@@ -625,7 +789,7 @@ def main(argv=None):
         f"{migrate_n} for migrate_contrib (1 warm-up each); total time "
         f"{time.monotonic() - started:.0f} s"
     )
-    text = write_report(Path(args.output), command, facts, results, note, os.getloadavg()[0])
+    text = write_report(output, topology, command, facts, results, note, os.getloadavg()[0])
     print(text)
 
 

@@ -111,6 +111,7 @@ MYSQL_BACKEND_OPTIONS = {
     # (MariaDB's SET STATEMENT), see django_prisma/dbapi/mysql/session.py.
     "init_command": str,
     "sql_mode": str,
+    "page_first_joins": bool,
 }
 # MySQLdb's connection settings that mean nothing over HTTP (the socket, its TLS, the client's
 # own option files and flags): accepted and ignored, with a DEBUG log, as libpq's are.

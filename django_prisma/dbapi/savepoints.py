@@ -8,9 +8,10 @@ import re
 
 from .statements import Statement
 
+# The name: PostgreSQL's "quoted" identifier, MySQL's `quoted` one, or a bare one.
 _SAVEPOINT_SQL = re.compile(
     r"\s*(SAVEPOINT|RELEASE(?:\s+SAVEPOINT)?|ROLLBACK\s+TO(?:\s+SAVEPOINT)?)\s+"
-    r'("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*;?\s*',
+    r'("(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][\w$]*)\s*;?\s*',
     re.I,
 )
 
@@ -53,7 +54,7 @@ class DeferredSavepoints:
             return False
         kind = match.group(1)[:1].upper()  # S, R(ELEASE) or R(OLLBACK)
         raw = match.group(2)
-        name = raw[1:-1].replace('""', '"') if raw[0] == '"' else raw.lower()
+        name = _savepoint_name(raw)
         if kind == "S":
             self.names.append(name)
             if may_defer:
@@ -81,3 +82,13 @@ class DeferredSavepoints:
                     del self.held[position + 1 :]  # nothing ran since it was taken
                     return True
         return False
+
+
+def _savepoint_name(raw: str) -> str:
+    """The savepoint a name in SQL means: PostgreSQL keeps a quoted name's case and folds a bare
+    one to lower case; MySQL compares savepoint names without case, quoted or not."""
+    if raw[0] == '"':
+        return raw[1:-1].replace('""', '"')
+    if raw[0] == "`":
+        return raw[1:-1].replace("``", "`").lower()
+    return raw.lower()

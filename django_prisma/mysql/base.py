@@ -74,6 +74,12 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         # connection, inside the user's execute_wrappers: the backend's own (the cache's).
         self.statement_wrappers = []
 
+    @cached_property
+    def page_first_joins(self) -> bool:
+        """Whether sliced select_related queries select their page before joining
+        (``page_first``); ``OPTIONS["page_first_joins"] = False`` turns it off."""
+        return self.settings_dict["OPTIONS"].get("page_first_joins", True)
+
     def get_connection_params(self):
         params = mysql_connection_params(self.settings_dict)
         # Django's MySQL default: READ COMMITTED (for every transaction the driver starts).

@@ -26,10 +26,6 @@ from ..exceptions import DataError
 _TIME = re.compile(r"(-)?(\d+):(\d\d):(\d\d)(?:\.(\d{1,6}))?$")
 
 
-def _int(value: Any) -> int:
-    return int(value)
-
-
 def _decimal(value: Any) -> Decimal:
     return Decimal(value if isinstance(value, str) else str(value))
 
@@ -92,7 +88,7 @@ def _set_or_string(value: Any) -> Any:
 
 
 SCALARS: dict[str, Converter] = {
-    "bigint": _int,
+    "bigint": int,  # the builtin itself: no Python frame per value
     "decimal": _decimal,
     "datetime": _datetime,
     "date": _date,
@@ -121,5 +117,5 @@ def converters_for(
             table["time"] = time_as_time
         if records:
             table["json"] = _json_as_sent
-            table["int"] = _int
+            table["int"] = int
     return [table.get(name) for name in types]
