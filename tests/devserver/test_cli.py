@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from django_prisma import dbapi
+from django_prisma.dbapi import mysql as dbapi_mysql
 from tests.conftest import MYSQL_URL, POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +65,8 @@ def test_dev_command_serves_and_stops_without_leaving_a_child(kind, stop_signal)
         line = proc.stdout.readline().strip()
         assert line.startswith(f"DATABASE_URL={scheme}://localhost:"), proc.stderr.read()
         url = line.split("=", 1)[1]
-        conn = dbapi.connect(url, autocommit=True)
+        connect = dbapi_mysql.connect if kind == "executor-mysql" else dbapi.connect
+        conn = connect(url, autocommit=True)
         cur = conn.cursor()
         cur.execute("SELECT 40 + 2")
         assert cur.fetchone() == (42,)

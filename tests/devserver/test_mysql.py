@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from django_prisma import dbapi
+from django_prisma.dbapi import mysql as dbapi_mysql
 from django_prisma.devserver import (
     DatabaseMissingError,
     LocalServer,
@@ -59,7 +59,7 @@ def database_name():
 
 
 def select_one(url: str, statement: str):
-    conn = dbapi.connect(url, autocommit=True)
+    conn = dbapi_mysql.connect(url, autocommit=True)
     try:
         cur = conn.cursor()
         cur.execute(statement)

@@ -28,8 +28,8 @@ from django_prisma.dbapi import mysql
 
 conn = mysql.connect(sys.argv[1], autocommit=True)
 cursor = conn.cursor()
-cursor.execute("SELECT %s AS answer", [42])
-assert cursor.fetchall() == [(42,)]
+cursor.execute("SELECT %s AS answer", ["value-never-traced"])
+assert cursor.fetchall() == [("value-never-traced",)]
 conn.close()
 print(json.dumps([
     {"name": span.name, "attributes": dict(span.attributes)} for span in exporter.get_finished_spans()
@@ -49,4 +49,4 @@ def test_statement_spans_name_mysql_and_its_database(mysql_server):
     assert attributes["db.system.name"] == "mysql"
     assert attributes["db.namespace"] == devserver_mysql.database_name(mysql_server.database_url)
     assert attributes["db.operation.name"] == "SELECT"
-    assert "42" not in json.dumps(spans)  # values are never traced (sanitized text)
+    assert "value-never-traced" not in json.dumps(spans)  # values are never traced
