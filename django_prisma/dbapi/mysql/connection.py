@@ -478,7 +478,3 @@ class MySQLConnection(Connection):
     def get_server_info(self) -> str:
         """MySQLdb's: the server's version string ("10.11.19-MariaDB-0+deb12u1")."""
         return str(self.server_facts()[0])
-
-    # MySQLdb's connection method: autocommit(bool).
-    def set_autocommit(self, value: bool) -> None:
-        self.autocommit = value
