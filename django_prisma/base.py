@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from contextlib import contextmanager
 from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.backends import utils as backend_utils
 from django.db.backends.base.base import RAN_DB_VERSION_CHECK
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
 from django.utils.asyncio import async_unsafe
@@ -26,7 +24,8 @@ from .operations import DatabaseOperations
 from .postgres_types import install as install_postgres_types
 from .postgres_types import register_adapters
 from .schema import DatabaseSchemaEditor
-from .settings import connection_params, normalize
+from .settings import connection_params
+from .wrapper import PrismaWrapperMixin
 
 ISOLATION_NAMES = {
     "read uncommitted": IsolationLevel.READ_UNCOMMITTED,
@@ -36,9 +35,7 @@ ISOLATION_NAMES = {
 }
 
 
-class DatabaseWrapper(PostgresDatabaseWrapper):
-    # A django_prisma connection (cache.options.is_prisma): the cache and tools ask this.
-    prisma_server = True
+class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
     Database = Database
     SchemaEditorClass = DatabaseSchemaEditor
     client_class = DatabaseClient
@@ -46,15 +43,6 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
     features_class = DatabaseFeatures
     introspection_class = DatabaseIntrospection
     ops_class = DatabaseOperations
-
-    def __init__(self, settings_dict, alias="default"):
-        settings_dict.setdefault("URL", "")
-        settings_dict.setdefault("TOKEN", "")
-        normalize(settings_dict)
-        super().__init__(settings_dict, alias)
-        # Wrappers (Django's execute-wrapper signature) around every statement of this
-        # connection, inside the user's execute_wrappers: the backend's own (the cache's).
-        self.statement_wrappers = []
 
     _configured_zone = None
     _keyed_reads = None
@@ -197,25 +185,3 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         self.__dict__["pg_version"] = version  # what Django's version check reads
         super().check_database_version_supported()
         return version
-
-    # The wrapper classes are looked up when a cursor is made, not imported: tools replace them
-    # in django.db.backends.utils (django-extensions' shell_plus --print-sql).
-    def make_cursor(self, cursor):
-        return statement_wrapping(backend_utils.CursorWrapper)(cursor, self)
-
-    def make_debug_cursor(self, cursor):
-        return statement_wrapping(backend_utils.CursorDebugWrapper)(cursor, self)
-
-
-@functools.lru_cache(maxsize=8)
-def statement_wrapping(cursor_class):
-    """``cursor_class`` whose statements also pass through ``connection.statement_wrappers``."""
-
-    class StatementWrappingCursor(cursor_class):
-        def _execute_with_wrappers(self, sql, params, many, executor):
-            for wrapper in reversed(self.db.statement_wrappers):
-                executor = functools.partial(wrapper, executor)
-            return super()._execute_with_wrappers(sql, params, many, executor)
-
-    StatementWrappingCursor.__name__ = StatementWrappingCursor.__qualname__ = cursor_class.__name__
-    return StatementWrappingCursor

@@ -71,36 +71,63 @@ def _cast_around(output_field, connection, column):
     return None
 
 
-class ResultCastingMixin:
+class OutermostResultMixin:
+    """Casts the columns of the SELECT whose rows reach Python — the executed query, or each
+    part of the UNION / INTERSECT / EXCEPT it executes (cast alike, so their columns still
+    agree) — never those of a subquery, with the dialect's ``cast_result_column``."""
+
     query: Query  # set by Django's SQLCompiler, which the mixin precedes
     _outermost = False
+
+    def cast_result_column(self, expression, sql):
+        raise NotImplementedError
+
+    def execute_sql(
+        self, result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE
+    ):
+        self._outermost = True
+        return super().execute_sql(result_type, chunked_fetch, chunk_size)
+
+    def _returns_rows_to_python(self) -> bool:
+        return self._outermost or getattr(self.query, "_prisma_result_part", False)
+
+    def get_combinator_sql(self, combinator, all):
+        if self._returns_rows_to_python():
+            for query in self.query.combined_queries:
+                query._prisma_result_part = True
+        return super().get_combinator_sql(combinator, all)
+
+    def get_select(self, *args, **kwargs):
+        select, klass_info, annotations = super().get_select(*args, **kwargs)
+        if self._returns_rows_to_python() and not self.query.combinator:
+            select = [
+                (expression, (self.cast_result_column(expression, sql), params), alias)
+                for expression, (sql, params), alias in select
+            ]
+        return select, klass_info, annotations
+
+
+class PageFirstMixin:
+    """A sliced select_related query selects its page before it joins (``page_first``):
+    neither PostgreSQL nor MariaDB pushes the LIMIT below the joins, and join every matching row
+    before keeping 20. A page with a missing related row goes again as Django wrote it.
+    ``OPTIONS["page_first_joins"] = False`` turns it off."""
+
+    query: Query
     _page_first_wanted = False
     _page_first = None
 
     def execute_sql(
         self, result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE
     ):
-        self._outermost = True
-        if chunked_fetch and result_type == MULTI:
-            # iterator(): tell the chunked cursor how to read rows by key (chunked.py); its
-            # statements select this query's cast columns (or its keys), all exact.
-            keyed_reads = KeyedReads.of(self.query, self.connection)
-            with self.connection.chunked_reads(keyed_reads), self.connection.exact_results():
-                return super().execute_sql(result_type, chunked_fetch, chunk_size)
         self._page_first_wanted = (
             result_type == MULTI and not chunked_fetch and self.connection.page_first_joins
         )
-        with self.connection.exact_results():  # its outermost SELECT is cast (get_select)
+        result = super().execute_sql(result_type, chunked_fetch, chunk_size)
+        if self._page_first and result and self._page_first.missing_related_row(result):
+            self._page_first_wanted = False
             result = super().execute_sql(result_type, chunked_fetch, chunk_size)
-            if self._page_first and result and self._page_first.missing_related_row(result):
-                self._page_first_wanted = False
-                result = super().execute_sql(result_type, chunked_fetch, chunk_size)
         return result
-
-    def _returns_rows_to_python(self) -> bool:
-        # The executed query, or a part of the UNION / INTERSECTION / EXCEPT it executes (all
-        # parts are cast alike, so their columns still agree).
-        return self._outermost or getattr(self.query, "_prisma_result_part", False)
 
     def pre_sql_setup(self, with_col_aliases=False):
         extra_select, order_by, group_by = super().pre_sql_setup(with_col_aliases)
@@ -119,23 +146,28 @@ class ResultCastingMixin:
             return self._page_first.from_clause(self)
         return super().get_from_clause()
 
-    def get_combinator_sql(self, combinator, all):
-        if self._returns_rows_to_python():
-            for query in self.query.combined_queries:
-                query._prisma_result_part = True
-        return super().get_combinator_sql(combinator, all)
 
-    def get_select(self, *args, **kwargs):
-        select, klass_info, annotations = super().get_select(*args, **kwargs)
-        if self._returns_rows_to_python() and not self.query.combinator:
-            select = [
-                (expression, (_cast(expression, sql, self.connection), params), alias)
-                for expression, (sql, params), alias in select
-            ]
-        return select, klass_info, annotations
+class ResultCastingMixin(OutermostResultMixin):
+    """PostgreSQL's casts (``cast_result``), the driver told that the results are exact, and
+    ``iterator()``'s keyed reads (chunked.py)."""
+
+    def cast_result_column(self, expression, sql):
+        return _cast(expression, sql, self.connection)
+
+    def execute_sql(
+        self, result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE
+    ):
+        if chunked_fetch and result_type == MULTI:
+            # iterator(): tell the chunked cursor how to read rows by key (chunked.py); its
+            # statements select this query's cast columns (or its keys), all exact.
+            keyed_reads = KeyedReads.of(self.query, self.connection)
+            with self.connection.chunked_reads(keyed_reads), self.connection.exact_results():
+                return super().execute_sql(result_type, chunked_fetch, chunk_size)
+        with self.connection.exact_results():  # its outermost SELECT is cast (get_select)
+            return super().execute_sql(result_type, chunked_fetch, chunk_size)
 
 
-class SQLCompiler(ExecutionScopeMixin, ResultCastingMixin, pg.SQLCompiler):
+class SQLCompiler(ExecutionScopeMixin, ResultCastingMixin, PageFirstMixin, pg.SQLCompiler):
     pass
 
 

@@ -2,7 +2,7 @@ from django.db.backends.postgresql.operations import DatabaseOperations as Postg
 
 from .dbapi.literals import interpolate
 from .postgres_fields import TextResultLoader, text_result_type
-from .results import decided_once, duration_from_epoch, float_from_text
+from .results import decided_once, duration_from_epoch, float_from_text, returning_clause
 
 
 class DatabaseOperations(PostgresOperations):
@@ -16,22 +16,9 @@ class DatabaseOperations(PostgresOperations):
         return getattr(cursor, "query", None)
 
     def returning_columns(self, fields):
-        # RETURNING columns (database defaults, and on Django 6 an UPDATE's) cast like the
-        # outermost SELECT's.
         from .compiler import cast_result
 
-        if not fields:
-            return "", ()
-        columns = [
-            cast_result(
-                field,
-                f"{self.quote_name(field.model._meta.db_table)}.{self.quote_name(field.column)}",
-                self.connection,
-                column=True,
-            )
-            for field in fields
-        ]
-        return "RETURNING " + ", ".join(columns), ()
+        return returning_clause(self, fields, cast_result)
 
     # Django < 6.0 names it return_insert_columns().
     return_insert_columns = returning_columns

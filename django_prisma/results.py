@@ -27,3 +27,21 @@ def float_from_text(value, expression, connection):
     if isinstance(value, str):
         return float(value)
     return value
+
+
+def returning_clause(ops, fields, cast_result):
+    """``RETURNING`` the columns of ``fields``, each cast as the outermost SELECT's are
+    (``cast_result(field, sql, connection, column=True)``, the dialect's): Django's clause for
+    database defaults and, on Django 6, an UPDATE's returned columns."""
+    if not fields:
+        return "", ()
+    columns = [
+        cast_result(
+            field,
+            f"{ops.quote_name(field.model._meta.db_table)}.{ops.quote_name(field.column)}",
+            ops.connection,
+            column=True,
+        )
+        for field in fields
+    ]
+    return "RETURNING " + ", ".join(columns), ()

@@ -6,17 +6,16 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError
-from django.db.backends import utils as backend_utils
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.asyncio import async_unsafe
 from django.utils.functional import cached_property
 
 from .. import django_support  # noqa: F401  (refuses an unsupported Django first)
-from ..base import statement_wrapping
 from ..creation import TEST_RUN
 from ..dbapi import mysql as Database
 from ..dbapi.mysql.literals import quote
-from ..settings import mysql_connection_params, normalize
+from ..settings import mysql_connection_params
+from ..wrapper import PrismaWrapperMixin
 from .mysqldb import import_django_backend
 
 if TYPE_CHECKING:  # what mypy reads; at run time, only import_django_backend imports it
@@ -54,9 +53,7 @@ class CursorWrapper(mysql_base.CursorWrapper):
             raise
 
 
-class DatabaseWrapper(mysql_base.DatabaseWrapper):
-    # A django_prisma connection (cache.options.is_prisma): the cache and tools ask this.
-    prisma_server = True
+class DatabaseWrapper(PrismaWrapperMixin, mysql_base.DatabaseWrapper):
     Database = Database
     SchemaEditorClass = DatabaseSchemaEditor
     client_class = DatabaseClient
@@ -64,15 +61,6 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
     features_class = DatabaseFeatures
     introspection_class = DatabaseIntrospection
     ops_class = DatabaseOperations
-
-    def __init__(self, settings_dict, alias="default"):
-        settings_dict.setdefault("URL", "")
-        settings_dict.setdefault("TOKEN", "")
-        normalize(settings_dict)
-        super().__init__(settings_dict, alias)
-        # Wrappers (Django's execute-wrapper signature) around every statement of this
-        # connection, inside the user's execute_wrappers: the backend's own (the cache's).
-        self.statement_wrappers = []
 
     @cached_property
     def page_first_joins(self) -> bool:
@@ -168,11 +156,3 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
     @cached_property
     def pool(self):
         return None
-
-    # The wrapper classes are looked up when a cursor is made, not imported: tools replace them
-    # in django.db.backends.utils (django-extensions' shell_plus --print-sql).
-    def make_cursor(self, cursor):
-        return statement_wrapping(backend_utils.CursorWrapper)(cursor, self)
-
-    def make_debug_cursor(self, cursor):
-        return statement_wrapping(backend_utils.CursorDebugWrapper)(cursor, self)

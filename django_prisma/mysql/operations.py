@@ -3,7 +3,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..dbapi.mysql.literals import interpolate
-from ..results import decided_once
+from ..results import decided_once, returning_clause
 from .compiler import cast_result, text_result
 from .mysqldb import import_django_backend
 
@@ -25,19 +25,8 @@ class DatabaseOperations(mysql_operations.DatabaseOperations):
         return interpolate(sql, params)
 
     def returning_columns(self, fields):
-        # MariaDB's RETURNING columns, cast like the outermost SELECT's.
-        if not fields:
-            return "", ()
-        columns = [
-            cast_result(
-                field,
-                f"{self.quote_name(field.model._meta.db_table)}.{self.quote_name(field.column)}",
-                self.connection,
-                column=True,
-            )
-            for field in fields
-        ]
-        return "RETURNING " + ", ".join(columns), ()
+        # MariaDB's RETURNING.
+        return returning_clause(self, fields, cast_result)
 
     # Django < 6.0 names it return_insert_columns().
     return_insert_columns = returning_columns

@@ -1,0 +1,47 @@
+"""What both engines' database wrappers add to Django's (``django_prisma.base`` for PostgreSQL,
+``django_prisma.mysql.base`` for MySQL): settings read through django_prisma's, and statements
+that also pass through the backend's own ``statement_wrappers`` (the cache's)."""
+
+from __future__ import annotations
+
+import functools
+
+from django.db.backends import utils as backend_utils
+
+from .settings import normalize
+
+
+class PrismaWrapperMixin:
+    # A django_prisma connection (cache.options.is_prisma): the cache and tools ask this.
+    prisma_server = True
+
+    def __init__(self, settings_dict, alias="default"):
+        settings_dict.setdefault("URL", "")
+        settings_dict.setdefault("TOKEN", "")
+        normalize(settings_dict)
+        super().__init__(settings_dict, alias)
+        # Wrappers (Django's execute-wrapper signature) around every statement of this
+        # connection, inside the user's execute_wrappers: the backend's own (the cache's).
+        self.statement_wrappers = []
+
+    # The wrapper classes are looked up when a cursor is made, not imported: tools replace them
+    # in django.db.backends.utils (django-extensions' shell_plus --print-sql).
+    def make_cursor(self, cursor):
+        return statement_wrapping(backend_utils.CursorWrapper)(cursor, self)
+
+    def make_debug_cursor(self, cursor):
+        return statement_wrapping(backend_utils.CursorDebugWrapper)(cursor, self)
+
+
+@functools.lru_cache(maxsize=8)
+def statement_wrapping(cursor_class):
+    """``cursor_class`` whose statements also pass through ``connection.statement_wrappers``."""
+
+    class StatementWrappingCursor(cursor_class):
+        def _execute_with_wrappers(self, sql, params, many, executor):
+            for wrapper in reversed(self.db.statement_wrappers):
+                executor = functools.partial(wrapper, executor)
+            return super()._execute_with_wrappers(sql, params, many, executor)
+
+    StatementWrappingCursor.__name__ = StatementWrappingCursor.__qualname__ = cursor_class.__name__
+    return StatementWrappingCursor
