@@ -65,10 +65,6 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         (``page_first``); ``OPTIONS["page_first_joins"] = False`` turns it off."""
         return self.settings_dict["OPTIONS"].get("page_first_joins", True)
 
-    @property
-    def pool(self):
-        return None
-
     def get_connection_params(self):
         params = connection_params(self.settings_dict)
         level = self.settings_dict["OPTIONS"].get("isolation_level")
@@ -130,11 +126,6 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         super(PostgresDatabaseWrapper, self).init_connection_state()
         self._configure_time_zone(self.connection)
 
-    def _close(self):
-        if self.connection is not None:
-            with self.wrap_database_errors:
-                return self.connection.close()
-
     @async_unsafe
     def create_cursor(self, name=None):
         # Like PostgreSQL's backend, follow a time zone changed since connecting (tests do).
@@ -158,15 +149,6 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
     def chunked_cursor(self):
         keyed_reads, self._keyed_reads = self._keyed_reads, None
         return ChunkedCursor(self._cursor(), keyed_reads)
-
-    def is_usable(self):
-        if self.connection is None:
-            return False
-        try:
-            self.connection.cursor().execute("SELECT 1")
-        except Database.Error:
-            return False
-        return True
 
     def close_if_health_check_failed(self):
         return super(PostgresDatabaseWrapper, self).close_if_health_check_failed()

@@ -24,6 +24,24 @@ class PrismaWrapperMixin:
         # connection, inside the user's execute_wrappers: the backend's own (the cache's).
         self.statement_wrappers = []
 
+    @property
+    def pool(self):
+        return None  # the Prisma server keeps the pool of database connections
+
+    def is_usable(self):
+        if self.connection is None:
+            return False
+        try:
+            self.connection.cursor().execute("SELECT 1")
+        except self.Database.Error:
+            return False
+        return True
+
+    def _close(self):
+        if self.connection is not None:
+            with self.wrap_database_errors:
+                return self.connection.close()
+
     # The wrapper classes are looked up when a cursor is made, not imported: tools replace them
     # in django.db.backends.utils (django-extensions' shell_plus --print-sql).
     def make_cursor(self, cursor):

@@ -82,20 +82,8 @@ class Statement:
         """Refuse what would leave state behind on a pooled server connection."""
         keyword = self.keyword
         if keyword in TRANSACTION_CONTROL:
-            upper = self.sql.upper()
-            if keyword in ("SAVEPOINT", "RELEASE") or (
-                keyword == "ROLLBACK" and " TO " in f" {upper} "
-            ):
-                if in_transaction:
-                    return
-                raise NotSupportedError(
-                    f"{keyword} outside a transaction: open one first (autocommit off / atomic())"
-                )
-            raise NotSupportedError(
-                f"{keyword} sent as SQL: use the connection's commit()/rollback() (or Django's "
-                "atomic()); over HTTP a transaction must be opened through the Prisma API so that "
-                "it never stays open on a shared server connection"
-            )
+            check_transaction_control(keyword, self.sql, in_transaction=in_transaction)
+            return
         if keyword == "SET":
             rest = self.sql.split(None, 2)
             second = rest[1].upper() if len(rest) > 1 else ""
@@ -147,6 +135,24 @@ class Statement:
                     )
                 if call.group(1).lower() == "timezone":
                     _check_time_zone(call, value_group=2)
+
+
+def check_transaction_control(keyword: str, sql: str, *, in_transaction: bool) -> None:
+    """Savepoint statements only inside a transaction; BEGIN, COMMIT and the like never: a
+    transaction must be opened through the Prisma API (both dialects)."""
+    if keyword in ("SAVEPOINT", "RELEASE") or (
+        keyword == "ROLLBACK" and " TO " in f" {sql.upper()} "
+    ):
+        if in_transaction:
+            return
+        raise NotSupportedError(
+            f"{keyword} outside a transaction: open one first (autocommit off / atomic())"
+        )
+    raise NotSupportedError(
+        f"{keyword} sent as SQL: use the connection's commit()/rollback() (or Django's "
+        "atomic()); over HTTP a transaction must be opened through the Prisma API so that "
+        "it never stays open on a shared server connection"
+    )
 
 
 def without_literals(sql: str) -> str:

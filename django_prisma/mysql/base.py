@@ -123,11 +123,6 @@ class DatabaseWrapper(PrismaWrapperMixin, mysql_base.DatabaseWrapper):
         with self.wrap_database_errors:
             self.connection.autocommit = autocommit
 
-    def _close(self):
-        if self.connection is not None:
-            with self.wrap_database_errors:
-                return self.connection.close()
-
     def disable_constraint_checking(self):
         """Foreign key checks off until enable_constraint_checking(), without changing the
         pooled server connection's session (the driver's ``disable_foreign_key_checks``)."""
@@ -143,16 +138,3 @@ class DatabaseWrapper(PrismaWrapperMixin, mysql_base.DatabaseWrapper):
                 self.connection.enable_foreign_key_checks()
         finally:
             self.needs_rollback = needs_rollback
-
-    def is_usable(self):
-        if self.connection is None:
-            return False
-        try:
-            self.connection.cursor().execute("SELECT 1")
-        except Database.Error:
-            return False
-        return True
-
-    @cached_property
-    def pool(self):
-        return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..exceptions import NotSupportedError
-from ..statements import Statement
+from ..statements import Statement, check_transaction_control
 from .literals import protected_spans
 
 _RETURNING = re.compile(r"\bRETURNING\b", re.I)
@@ -76,7 +76,7 @@ class MySQLStatement(Statement):
     def check(self, *, in_transaction: bool) -> None:
         keyword = self.keyword
         if keyword in TRANSACTION_CONTROL:
-            _check_transaction_control(keyword, self.text, in_transaction)
+            check_transaction_control(keyword, self.text, in_transaction=in_transaction)
             return
         if keyword in SESSION_STATEMENTS:
             raise NotSupportedError(
@@ -108,21 +108,6 @@ class MySQLStatement(Statement):
                 "LOAD DATA LOCAL reads a file of the client, which the Prisma server cannot "
                 "reach: insert the rows with INSERT statements"
             )
-
-
-def _check_transaction_control(keyword: str, sql: str, in_transaction: bool) -> None:
-    upper = sql.upper()
-    if keyword in ("SAVEPOINT", "RELEASE") or (keyword == "ROLLBACK" and " TO " in f" {upper} "):
-        if in_transaction:
-            return
-        raise NotSupportedError(
-            f"{keyword} outside a transaction: open one first (autocommit off / atomic())"
-        )
-    raise NotSupportedError(
-        f"{keyword} sent as SQL: use the connection's commit()/rollback() (or Django's "
-        "atomic()); over HTTP a transaction must be opened through the Prisma API so that it "
-        "never stays open on a shared server connection"
-    )
 
 
 def _writes(sql: str) -> bool:
