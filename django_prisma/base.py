@@ -59,12 +59,6 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         finally:
             self._exact_results -= 1
 
-    @cached_property
-    def page_first_joins(self) -> bool:
-        """Whether sliced select_related queries select their page before joining
-        (``page_first``); ``OPTIONS["page_first_joins"] = False`` turns it off."""
-        return self.settings_dict["OPTIONS"].get("page_first_joins", True)
-
     def get_connection_params(self):
         params = connection_params(self.settings_dict)
         level = self.settings_dict["OPTIONS"].get("isolation_level")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 
 from django.db.backends import utils as backend_utils
+from django.utils.functional import cached_property
 
 from .settings import normalize
 
@@ -14,6 +15,7 @@ from .settings import normalize
 class PrismaWrapperMixin:
     # A django_prisma connection (cache.options.is_prisma): the cache and tools ask this.
     prisma_server = True
+    settings_dict: dict  # Django's DatabaseWrapper's, which the mixin precedes
 
     def __init__(self, settings_dict, alias="default"):
         settings_dict.setdefault("URL", "")
@@ -23,6 +25,12 @@ class PrismaWrapperMixin:
         # Wrappers (Django's execute-wrapper signature) around every statement of this
         # connection, inside the user's execute_wrappers: the backend's own (the cache's).
         self.statement_wrappers = []
+
+    @cached_property
+    def page_first_joins(self) -> bool:
+        """Whether sliced select_related queries select their page before joining
+        (``page_first``); ``OPTIONS["page_first_joins"] = False`` turns it off."""
+        return self.settings_dict["OPTIONS"].get("page_first_joins", True)
 
     @property
     def pool(self):

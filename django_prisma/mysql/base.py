@@ -8,7 +8,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.asyncio import async_unsafe
-from django.utils.functional import cached_property
 
 from .. import django_support  # noqa: F401  (refuses an unsupported Django first)
 from ..creation import TEST_RUN
@@ -61,12 +60,6 @@ class DatabaseWrapper(PrismaWrapperMixin, mysql_base.DatabaseWrapper):
     features_class = DatabaseFeatures
     introspection_class = DatabaseIntrospection
     ops_class = DatabaseOperations
-
-    @cached_property
-    def page_first_joins(self) -> bool:
-        """Whether sliced select_related queries select their page before joining
-        (``page_first``); ``OPTIONS["page_first_joins"] = False`` turns it off."""
-        return self.settings_dict["OPTIONS"].get("page_first_joins", True)
 
     def get_connection_params(self):
         params = mysql_connection_params(self.settings_dict)
