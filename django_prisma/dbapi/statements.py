@@ -155,11 +155,14 @@ def check_transaction_control(keyword: str, sql: str, *, in_transaction: bool) -
     )
 
 
-def without_literals(sql: str) -> str:
-    """``sql`` with its literals, quoted identifiers and comments blanked out."""
+def without_literals(
+    sql: str, scanner: Callable[[str], list[tuple[int, int]]] = protected_spans
+) -> str:
+    """``sql`` with its literals, quoted identifiers and comments (``scanner``'s: PostgreSQL's
+    by default) blanked out."""
     out = []
     last = 0
-    for start, end in protected_spans(sql):
+    for start, end in scanner(sql):
         out.append(sql[last:start])
         out.append(" ")
         last = end

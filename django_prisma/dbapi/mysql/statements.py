@@ -8,6 +8,7 @@ import re
 
 from ..exceptions import NotSupportedError
 from ..statements import Statement, check_transaction_control
+from ..statements import without_literals as _without_literals
 from .literals import protected_spans
 
 _RETURNING = re.compile(r"\bRETURNING\b", re.I)
@@ -42,15 +43,8 @@ _LOCAL_INFILE = re.compile(r"\bLOAD\s+(DATA|XML)\s+(LOW_PRIORITY\s+|CONCURRENT\s
 
 
 def without_literals(sql: str) -> str:
-    """``sql`` with its literals, quoted identifiers and comments blanked out."""
-    out = []
-    last = 0
-    for start, end in protected_spans(sql):
-        out.append(sql[last:start])
-        out.append(" ")
-        last = end
-    out.append(sql[last:])
-    return "".join(out)
+    """``sql`` with its literals, quoted identifiers and comments blanked out (MySQL's quoting)."""
+    return _without_literals(sql, protected_spans)
 
 
 class MySQLStatement(Statement):
