@@ -125,6 +125,7 @@ class Connection:
     cursor_class: type[Cursor] = Cursor
     dialect: Dialect = POSTGRESQL
     server_name = "PostgreSQL"
+    repr_name = "django_prisma Connection"
 
     def __init__(
         self,
@@ -197,7 +198,7 @@ class Connection:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else ("in transaction" if self.in_transaction else "idle")
-        return f"<django_prisma Connection {self.endpoint.origin} {state}>"
+        return f"<{self.repr_name} {self.endpoint.origin} {state}>"
 
     @property
     def closed(self) -> bool:

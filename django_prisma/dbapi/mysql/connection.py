@@ -9,14 +9,15 @@ transaction (a deadlock does: InnoDB rolls the whole transaction back).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import plans, tracing
 from ..connection import Connection
-from ..cursor import Cursor, ResultSet, _description
-from ..decoding import column_conversions, decode_rows
+from ..cursor import Cursor, ResultDescription, ResultSet, _description
+from ..decoding import Conversions, column_conversions, decode_rows
 from ..dialect import Dialect
 from ..exceptions import (
     DatabaseError,
@@ -133,12 +134,16 @@ class MySQLCursor(Cursor):
         return isinstance(connection, MySQLConnection) and connection.times_as_time
 
     def _statement(self, sql: str) -> MySQLStatement:
-        """The statement, checked, with the connection's per-statement settings before it."""
+        """The statement, with the connection's per-statement settings before what is sent."""
         statement = MySQLStatement(sql)
+        statement.sql = self._prefix(statement.keyword) + sql
+        return statement
+
+    def _prefix(self, keyword: str) -> str:
         connection = self.connection
         if isinstance(connection, MySQLConnection):
-            statement.sql = connection.statement_prefix(statement.keyword) + sql
-        return statement
+            return connection.statement_prefix(keyword)
+        return ""
 
     def _apply_setting(self, setting: session.Variables | session.IsolationLevel) -> MySQLCursor:
         """A ``SET`` of session variables (or of the isolation level): the connection keeps it
@@ -197,9 +202,17 @@ class MySQLCursor(Cursor):
         if not isinstance(result, dict) or "columns" not in result:
             raise InterfaceError(f"unexpected result shape from the Prisma server: {result!r:.200}")
         columns, types = result["columns"], result["types"]
-        conversions = column_conversions(converters_for(types, times_as_time=self._times_as_time()))
+        try:
+            description, conversions = _columns_cached(
+                tuple(columns), tuple(types), self._times_as_time()
+            )
+        except TypeError:  # a malformed answer (unhashable names): decoded uncached
+            description = _description(columns, types)
+            conversions = column_conversions(
+                converters_for(types, times_as_time=self._times_as_time())
+            )
         rows = decode_rows(result["rows"], conversions)
-        return _description(columns, types), rows, len(rows)
+        return description, rows, len(rows)
 
     def executemany(self, sql: str, seq_of_params: Iterable[Any]) -> MySQLCursor:
         self._check()
@@ -208,15 +221,15 @@ class MySQLCursor(Cursor):
         if not statements:
             self.rowcount = 0
             return self
-        if len(split_statements(statements[0], protected_spans)) > 1:
+        if len(_statements_of(statements[0])) > 1:
             raise NotSupportedError(
                 "executemany() of a string of several statements: call execute() for each"
             )
-        head = self._statement(statements[0])
-        if head.sql != statements[0]:
-            statements = [
-                head.sql[: len(head.sql) - len(statements[0])] + sql for sql in statements
-            ]
+        head = MySQLStatement(statements[0])
+        prefix = self._prefix(head.keyword)
+        if prefix:
+            head.sql = prefix + head.sql
+            statements = [prefix + statement for statement in statements]
         if head.returns_rows:
             raise NotSupportedError(
                 "executemany() of a statement that returns rows: use execute() per row, or one "
@@ -253,9 +266,19 @@ def _statements_of(text: str) -> list[str]:
     return split_statements(text, protected_spans)
 
 
+@functools.lru_cache(maxsize=128)
+def _columns_cached(
+    columns: tuple[str, ...], types: tuple[str, ...], times_as_time: bool
+) -> tuple[ResultDescription, Conversions]:
+    """The description and the conversions of a result: a pure function of its column names
+    and types, which an ORM's queries repeat (as the PostgreSQL cursor keeps them)."""
+    converters = converters_for(types, times_as_time=times_as_time)
+    return _description(columns, types), column_conversions(converters)
+
+
 def _type_of(value: Any) -> str:
     """The executor's type name for a record value, where no description says it."""
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, int):  # bool too
         return "bigint"
     if isinstance(value, float):
         return "double"
@@ -298,6 +321,7 @@ def _insert_reporting_id(sql: str) -> plans.Node:
 class MySQLConnection(Connection):
     cursor_class = MySQLCursor
     server_name = "MySQL"
+    repr_name = "django_prisma MySQL Connection"
     dialect = MYSQL
 
     def __init__(
@@ -326,11 +350,6 @@ class MySQLConnection(Connection):
         # transaction, "pending" until it has begun on the server, then "applied".
         self.session_variables: dict[str, str] = {}
         self._foreign_key_checks: str | None = None
-
-    def __repr__(self) -> str:
-        return (
-            super().__repr__().replace("django_prisma Connection", "django_prisma MySQL Connection")
-        )
 
     def quote(self, value: Any) -> str:
         """MySQL's literal for ``value`` (what ``cursor.execute`` substitutes)."""

@@ -104,18 +104,29 @@ def _json_as_sent(value: Any) -> str:
     return value if isinstance(value, str) else _json_text(value)
 
 
+def _table(*, times_as_time: bool, records: bool) -> dict[str, Converter]:
+    table = dict(SCALARS)
+    if times_as_time:
+        table["time"] = time_as_time
+    if records:
+        table["json"] = _json_as_sent
+        table["int"] = int
+    return table
+
+
+# The four tables, built once: results are decoded on every query.
+_TABLES = {
+    (times, records): _table(times_as_time=times, records=records)
+    for times in (False, True)
+    for records in (False, True)
+}
+
+
 def converters_for(
     types: Iterable[str], *, times_as_time: bool = False, records: bool = False
 ) -> list[Converter | None]:
     """One converter per column (None where the JSON value already is the Python value);
     ``records``: for the values of a result read as records (``records.py``), where 64-bit
     integers may arrive as numbers and JSON as text."""
-    table = SCALARS
-    if times_as_time or records:
-        table = dict(SCALARS)
-        if times_as_time:
-            table["time"] = time_as_time
-        if records:
-            table["json"] = _json_as_sent
-            table["int"] = int
+    table = _TABLES[(bool(times_as_time), bool(records))]
     return [table.get(name) for name in types]
