@@ -216,6 +216,14 @@ class Connection:
         self._isolation_level = level
 
     @property
+    def connection(self) -> None:
+        """psycopg's ``AdaptContext`` protocol, with ``adapters``: so that code written for
+        psycopg can render with this connection, as in ``sql.SQL(…).as_string(conn)`` or
+        ``sql.quote(value, conn)``. There is no psycopg connection (nor libpq's) behind it:
+        psycopg then escapes as libpq does for a server with standard_conforming_strings on."""
+        return None
+
+    @property
     def as_literal(self) -> AsLiteral:
         """psycopg's ``as_literal`` with this connection's registrations (``self.adapters``)."""
         generation, function = self._literal_function

@@ -103,6 +103,12 @@ class Statement:
                 "a WITH HOLD cursor outlives its transaction on a pooled server connection that "
                 "other requests share: declare it WITHOUT HOLD inside a transaction"
             )
+        if keyword == "COPY" and _COPY_STREAM.search(without_literals(self.sql)):
+            raise NotSupportedError(
+                "COPY … FROM STDIN / TO STDOUT streams its rows beside the statement, which "
+                "Prisma's HTTP protocol cannot carry (nothing was copied): use INSERT "
+                "(executemany) to load rows and SELECT to read them"
+            )
         if keyword in SESSION_STATEMENTS:
             raise NotSupportedError(
                 f"{keyword} acts on the database session, which over HTTP is a pooled connection "
@@ -172,6 +178,8 @@ def without_literals(
 
 _TEMPORARY_TABLE = re.compile(r"\s*CREATE\s+(GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY)\s+TABLE", re.I)
 _WITH_HOLD = re.compile(r"\s*DECLARE\s[^;]*?\bCURSOR\s+WITH\s+HOLD\s+FOR\b", re.I | re.S)
+# The executor would answer COPY … TO STDOUT with a row count and drop the rows.
+_COPY_STREAM = re.compile(r"\b(FROM\s+STDIN|TO\s+STDOUT)\b", re.I)
 _SESSION_ADVISORY = re.compile(r"\bpg_(try_)?advisory_lock(_shared)?\s*\(", re.I)
 _SET_CONFIG_CALL = re.compile(r"\bset_config\s*\(", re.I)
 _SET_CONFIG = re.compile(
