@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import describe, plans, tracing
+from .column import Column
 from .decoding import Conversions, column_conversions, converters_for, decode_rows
 from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 from .literals import interpolate
@@ -21,7 +22,7 @@ _TRANSACTION_BOOKKEEPING = frozenset({"SAVEPOINT", "RELEASE", "ROLLBACK"})
 
 Row = tuple[Any, ...]
 # PEP 249's description: (name, type_code, None × 5) per column.
-ResultDescription = tuple[tuple[Any, ...], ...]
+ResultDescription = tuple[Column, ...]
 # A result: its description, its rows, its row count.
 ResultSet = tuple[ResultDescription | None, list[Row] | None, int]
 
@@ -94,7 +95,9 @@ class Cursor:
         self.query = query
         self.response_headers = None
         rows = list(snapshot.rows)
-        self._show(snapshot.description, rows, len(rows))
+        # A store may have kept the columns as plain sequences (JSON, an older entry).
+        description = tuple(Column(*column) for column in snapshot.description)
+        self._show(description, rows, len(rows))
 
     def _reset(self) -> None:
         self.description = None
@@ -363,7 +366,4 @@ def _conversions(types: Iterable[str], options: dict[str, Any]) -> Conversions:
 
 
 def _description(columns: Iterable[str], types: Iterable[str]) -> ResultDescription:
-    return tuple(
-        (name, type_name, None, None, None, None, None)
-        for name, type_name in zip(columns, types, strict=False)
-    )
+    return tuple(Column(name, type_name) for name, type_name in zip(columns, types, strict=False))

@@ -35,6 +35,7 @@ from psycopg.adapt import Transformer
 from psycopg.pq import Format
 
 from . import plans
+from .column import Column
 from .exceptions import DatabaseError, DataError
 from .statements import Statement, without_literals
 
@@ -109,9 +110,7 @@ class Description:
         self.outputs = tuple(outputs)
         self.cast = tuple(index for index, oid in enumerate(oids) if oid not in EXACT)
         self.expected_types = tuple(EXACT.get(oid, "string") for oid in oids)
-        self.description = tuple(
-            (name, oid, None, None, None, None, None) for name, oid in zip(names, oids, strict=True)
-        )
+        self.description = tuple(Column(name, oid) for name, oid in zip(names, oids, strict=True))
         if self.cast:
             # Columns of one name (positional) are told apart by an alias list.
             refs = [f"_dp.c{i}" if positional else f"_dp.{_ident(n)}" for i, n in enumerate(names)]

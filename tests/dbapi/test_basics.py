@@ -16,6 +16,10 @@ def test_select_returns_rows_and_description(conn):
     assert cur.fetchall() == [(1, "x")]
     assert [d[0] for d in cur.description] == ["a", "b"]
     assert cur.rowcount == 1
+    # PEP 249's 7-item sequences, with the item names of psycopg's Column.
+    first = cur.description[0]
+    assert len(first) == 7 and first[0] == first.name == "a" and first[1] == first.type_code
+    assert first[2:] == (None,) * 5 and first.null_ok is None
 
 
 def test_executemany_of_1000_rows_is_one_request(conn, table_name):
@@ -64,5 +68,9 @@ def test_a_result_snapshot_is_restored_without_a_request(conn):
     assert other.query == "SELECT cached" and other.statusmessage == "SELECT 2"
     assert other.fetchall() == [(1, "a"), (2, "b")]
     assert conn.transport.requests_sent == sent
+    # A store that kept the columns as lists (JSON) gives them back as columns.
+    stored = dbapi.cursor.ResultSnapshot([list(c) for c in snapshot.description], snapshot.rows)
+    other.restore_result(stored)
+    assert [column.name for column in other.description] == ["n", "s"]
     cur.execute("DO $$ BEGIN END $$")
     assert cur.result_snapshot() is None

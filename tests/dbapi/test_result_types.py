@@ -99,10 +99,11 @@ def test_value_and_array_read_as_psycopg_reads_them(typed_conn, pg, expression):
     got = cursor.fetchone()
     assert same(got[0], expected[0]), (got[0], expected[0])
     assert same(got[1], expected[1]), (got[1], expected[1])
-    assert [column[0] for column in cursor.description] == ["v", "a"]
+    # Read as code written for psycopg reads them: by the names of psycopg's Column.
+    assert [column.name for column in cursor.description] == ["v", "a"]
     oids = [column.type_code for column in pg.execute(sql).description]
     if oids[0] < 16384:  # a type of the database's own (enum, composite) differs between them
-        assert [column[1] for column in cursor.description] == oids
+        assert [column.type_code for column in cursor.description] == oids
 
 
 def test_table_columns_of_every_kind_through_a_plain_select(typed_conn, pg, make_table):
