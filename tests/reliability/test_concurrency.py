@@ -209,6 +209,17 @@ def _execute_plan(sql):
     return {"operation": "executeRaw", "plan": {"type": "execute", "args": raw}, "params": {}}
 
 
+def _clean_idle(server) -> int:
+    """Pooled connections of the executor's database that are idle outside a transaction."""
+    database = server.database_url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as pg:
+        row = pg.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'idle'",
+            [database],
+        ).fetchone()
+    return row[0]
+
+
 def _poisoned(server) -> list[int]:
     database = server.database_url.rsplit("/", 1)[1]
     with psycopg.connect(POSTGRES_URL, autocommit=True) as pg:
@@ -258,11 +269,16 @@ def test_pool_poisoning_after_start_timeout_cannot_lose_autocommit_writes(poison
         pause.wait(0.1)
     assert poisoned, "the executor's pool-poisoning bug did not reproduce"
     # 3. Occupy every clean pooled connection so that autocommit requests land on poisoned ones.
+    # The pool may hand a new transaction a poisoned connection as well as a clean one: occupy
+    # until no clean connection is idle (a marker statement tells the occupied ones apart).
     busy = []
-    for _ in range(10 - len(poisoned)):
+    while len(busy) < 10 and _clean_idle(server):
         status, body = _raw(server, "/transaction/start", {"timeout": 60000, "maxWait": 5000})
         assert status == 200
         busy.append(orjson.loads(body)["id"])
+        marker = _execute_plan("SELECT 'occupied'")
+        assert _raw(server, f"/transaction/{busy[-1]}/query", marker)[0] == 200
+    assert _poisoned(server), "every poisoned connection was taken by the occupying transactions"
     # Control: plain (unwrapped) INSERTs are acknowledged, but those that land on a poisoned
     # connection stay invisible to everyone else: acknowledged and not committed.
     for _ in range(5):
