@@ -38,6 +38,8 @@ function fail(error) {
 
 // Distinct free ports: every listener stays open until all are chosen, since the system may
 // hand a port it just freed to the next listen(0) (@prisma/dev rejects a port requested twice).
+// They listen on every address, as @prisma/dev's own check does: a port free on 127.0.0.1 may
+// be taken on another one.
 async function freePorts(count) {
   const servers = [];
   try {
@@ -48,7 +50,7 @@ async function freePorts(count) {
       ports.push(
         await new Promise((resolve, reject) => {
           srv.on("error", reject);
-          srv.listen(0, "127.0.0.1", () => resolve(srv.address().port));
+          srv.listen(0, () => resolve(srv.address().port));
         }),
       );
     }
@@ -58,23 +60,41 @@ async function freePorts(count) {
   }
 }
 
+// Another process may take a chosen port between freePorts() closing it and @prisma/dev
+// listening on it: then the server starts again on other ports, a bounded number of times.
+// A port the user asked for is never replaced.
+const PORT_ATTEMPTS = 5;
+
 async function startDev(args) {
   const { startPrismaDevServer } = await import("@prisma/dev");
-  const [free, databasePort, shadowDatabasePort, streamsPort] = await freePorts(4);
-  const port = args.port || free;
+  for (let attempt = 1; ; attempt++) {
+    const [free, databasePort, shadowDatabasePort, streamsPort] = await freePorts(4);
+    const port = args.port || free;
+    try {
+      return await startDevOnPorts(startPrismaDevServer, args, {
+        port,
+        databasePort,
+        shadowDatabasePort,
+        streamsPort,
+      });
+    } catch (error) {
+      const taken = error?.name === "PortNotAvailableError" && error.port !== args.port;
+      if (!taken || attempt === PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startDevOnPorts(startPrismaDevServer, args, ports) {
   const server = await startPrismaDevServer({
     name: args.name,
-    port,
-    databasePort,
-    shadowDatabasePort,
-    streamsPort,
+    ...ports,
     // "stateful" keeps the database in @prisma/dev's data directory under --name (kept test
     // databases); by default it lives in memory and ends with the server.
     persistenceMode: args.persistence === "stateful" ? "stateful" : "stateless",
   });
   const url = server.exports?.ppg?.url ?? server.ppg?.url;
   const databaseUrl = server.exports?.database?.connectionString ?? server.database?.connectionString;
-  return { url, port, databaseUrl, close: () => server.close() };
+  return { url, port: ports.port, databaseUrl, close: () => server.close() };
 }
 
 async function readBody(req) {
