@@ -42,6 +42,8 @@ from django.db.models.sql.constants import INNER
 from django.db.models.sql.datastructures import Join
 from django.db.models.sql.where import AND, ExtraWhere, WhereNode
 
+from .wrapper import execute_cursor_read
+
 _cursor_numbers = itertools.count(1)
 
 
@@ -155,10 +157,15 @@ class DeclaredCursor:
 
 class KeySnapshot:
     """Autocommit reads by key: the keys of the whole result first, then each chunk's rows by key
-    (see the module's docstring for what that guarantees)."""
+    (see the module's docstring for what that guarantees). The keys' statement starts the read:
+    it goes through Django's cursor wrapper (logged, execute wrappers) as the query of a native
+    server-side cursor does; the chunk reads are the cursor's own, like its FETCHes (``execute_cursor_read``:
+    not logged, so that ``assertNumQueries`` around ``iterator()`` counts as on Django's
+    backend, but sent with the cache's strategy like the query's other statements)."""
 
     def __init__(self, cursor, keyed_reads: KeyedReads):
-        self.cursor = cursor
+        self.db = cursor.db
+        self.raw = cursor.cursor  # the driver's cursor
         self.keyed_reads = keyed_reads
         self.width = len(keyed_reads.identity)
         cursor.execute(*keyed_reads.snapshot_sql())
@@ -179,8 +186,11 @@ class KeySnapshot:
         return []
 
     def _read(self, keys: list) -> list:
-        self.cursor.execute(*self.keyed_reads.chunk_sql(list(dict.fromkeys(keys))))
-        by_key = {self._key(row): row[self.width :] for row in self.cursor.fetchall()}
+        sql, params = self.keyed_reads.chunk_sql(list(dict.fromkeys(keys)))
+        execute_cursor_read(self.db, self.raw, sql, params)
+        with self.db.wrap_database_errors:
+            rows = self.raw.fetchall()
+        by_key = {self._key(row): row[self.width :] for row in rows}
         return [by_key[key] for key in keys if key in by_key]
 
     def close(self):

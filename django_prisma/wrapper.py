@@ -65,9 +65,29 @@ def statement_wrapping(cursor_class):
 
     class StatementWrappingCursor(cursor_class):
         def _execute_with_wrappers(self, sql, params, many, executor):
-            for wrapper in reversed(self.db.statement_wrappers):
-                executor = functools.partial(wrapper, executor)
+            executor = through_statement_wrappers(self.db, executor)
             return super()._execute_with_wrappers(sql, params, many, executor)
 
     StatementWrappingCursor.__name__ = StatementWrappingCursor.__qualname__ = cursor_class.__name__
     return StatementWrappingCursor
+
+
+def through_statement_wrappers(db, executor):
+    """``executor`` (Django's execute-wrapper signature) inside ``db.statement_wrappers``."""
+    for wrapper in reversed(db.statement_wrappers):
+        executor = functools.partial(wrapper, executor)
+    return executor
+
+
+def execute_cursor_read(db, cursor, sql, params=None) -> None:
+    """Run a statement that is a cursor's own read on the driver's ``cursor``, as psycopg's named
+    cursors send FETCH: through the backend's statement wrappers (the cache's), but neither
+    logged as a query nor passed to Django's execute wrappers; errors wrapped as any fetch's."""
+
+    def execute(sql, params, many, context):
+        with db.wrap_database_errors:
+            return cursor.execute(sql, params)
+
+    through_statement_wrappers(db, execute)(
+        sql, params, False, {"connection": db, "cursor": cursor}
+    )

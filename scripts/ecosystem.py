@@ -188,15 +188,32 @@ APPS: dict[str, App] = {
 }
 
 # Looked at and left out: the test sources must come from the PyPI sdist (CI reaches PyPI only).
+# Where the suite of the app's repository was run by hand instead, with this runner's
+# sitecustomize on both backends, the reason says at which commit and with what outcome.
+BY_HAND = "its repository's suite at {} run by hand on both backends:"
 NOT_RUN = {
-    "django-mptt 0.20.0": "its sdist ships no tests",
-    "django-taggit 6.1.0": "its sdist ships no tests",
-    "django-polymorphic 4.11.7": "its sdist ships no tests",
+    "django-mptt 0.20.0": "its sdist ships no tests; " + BY_HAND.format("4200dd3d0f69 (0.19rc1)")
+    + " 129 tests, the same outcome each (30 fail on both: hard-coded primary keys; their"
+    " assertion messages are identical)",
+    "django-taggit 6.1.0": "its sdist ships no tests; " + BY_HAND.format("e7a53796c9ea")
+    + " 403 tests, the same outcome each",
+    "django-polymorphic 4.11.7": "its sdist ships no tests; " + BY_HAND.format("aa79885c7111")
+    + " 349 tests (browser and integration tests deselected), the same outcome each (10 fail on"
+    " both: they run manage.py dumpdata in a subprocess on the parent's test database, which"
+    " the runner's rewrite of DATABASES does not carry over)",
     "django-pgtrigger 4.17.0": "its sdist ships no tests",
     "django-pghistory 3.9.2": "its sdist ships no tests",
     "django-postgres-extra 3.0.1": "its sdist ships tests/ but not their conftest.py and settings",
-    "django-money 3.6.2": "its sdist ships tests/ but not their settings and test app",
-}
+    "django-money 3.6.2": "its sdist ships tests/ but not their settings and test app; "
+    + BY_HAND.format("b255e278870a")
+    + " 494 tests (its makemigrations tests, on SQLite in a subprocess, left out), the same"
+    " outcome each (9 fail on both: SQLite's text forms of numbers and error messages, a"
+    " hard-coded primary key)",
+    "django-cte 4.0.0": "its sdist ships no tests; " + BY_HAND.format("377f63ab7f62")
+    + " 106 tests, the same outcome each",
+    "django-tree-queries 0.28.0": "its sdist ships no tests; " + BY_HAND.format("6f0f82399ff3")
+    + " 114 tests, the same outcome each",
+}  # fmt: skip
 
 # ------------------------------------------------------------------------------------ parsing
 

@@ -690,3 +690,37 @@ def test_the_atomic_values_match_the_native_backend(native):
     expected = run(scenario, "native")
     assert [name for _, name in expected] == ["a", "a", "b", "b", "c", None, None]  # the start
     assert run(scenario, "default") == expected
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("shape", ["model", "to-many-columns", "prefetch"])
+def test_queries_logged_and_wrapped_as_by_the_native_backend(native, mode, shape):
+    # On Django's backend the statement that starts the read is the one query logged and passed
+    # to execute wrappers; the server-side cursor's FETCHes are not (assertNumQueries around
+    # iterator() relies on it). The chunk reads by key of autocommit are such reads too.
+    def counted(using):
+        make_users(7, using=using)
+        Pet.objects.using(using).bulk_create(
+            [Pet(name=f"p{i}", owner_id=i % 7 + 1) for i in range(14)]
+        )
+        queryset = User.objects.using(using).filter(name="todo").order_by("id")
+        if shape == "to-many-columns":
+            queryset = queryset.values_list("name", "pets__name")
+        elif shape == "prefetch":
+            queryset = queryset.prefetch_related("pets")
+        wrapped = []
+        with (
+            mode_context(mode, using),
+            CaptureQueriesContext(connections[using]) as logged,
+            connections[using].execute_wrapper(
+                lambda execute, sql, *args: wrapped.append(sql) or execute(sql, *args)
+            ),
+        ):
+            rows = sum(1 for _ in queryset.iterator(chunk_size=3))
+        Pet.objects.using(using).all().delete()
+        User.objects.using(using).all().delete()
+        return rows, len(logged), len(wrapped)
+
+    expected = counted(native)
+    assert expected[0] == (14 if shape == "to-many-columns" else 7)
+    assert counted("default") == expected
