@@ -74,29 +74,3 @@ def test_a_result_snapshot_is_restored_without_a_request(conn):
     assert [column.name for column in other.description] == ["n", "s"]
     cur.execute("DO $$ BEGIN END $$")
     assert cur.result_snapshot() is None
-
-
-def test_psycopg_sql_compositions_and_bytes_as_psycopg_takes_them(conn, make_table, pg_direct):
-    """Libraries compose SQL with psycopg.sql and render it with the DB-API connection as
-    context (``as_string(cursor.connection)``, pgtrigger and pghistory do), or pass the
-    composition (or bytes) to ``execute``, as psycopg's cursors take them."""
-    from psycopg import ClientCursor, sql
-
-    table = make_table('id int, "odd ""name""" text')
-    insert = sql.SQL("INSERT INTO {} (id, {}) VALUES ({}, {})").format(
-        sql.Identifier(table), sql.Identifier('odd "name"'), sql.Literal(1), sql.Placeholder()
-    )
-    select = sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
-        sql.Identifier('odd "name"'), sql.Identifier(table)
-    )
-    cursor = conn.cursor()
-    text = insert.as_string(conn)
-    cursor.execute(insert, ["it's"])
-    cursor.execute(select.as_string(conn).encode(), [1])
-    assert cursor.fetchall() == [("it's",)]
-    assert cursor.mogrify(select, [1]) == (f'SELECT "odd ""name""" FROM "{table}" WHERE id = 1')
-    with pytest.raises(TypeError, match="psycopg.sql composition"):
-        cursor.execute(42)
-    if pg_direct is not None:
-        assert text == insert.as_string(pg_direct)
-        assert ClientCursor(pg_direct).mogrify(select, [1]) == cursor.mogrify(select, [1])
