@@ -20,6 +20,7 @@ from .exceptions import (
     DatabaseError,
     IntegrityError,
     InterfaceError,
+    NotSupportedError,
     OperationalError,
     OutcomeUnknown,
     ProgrammingError,
@@ -179,6 +180,7 @@ class Connection:
             f"SELECT set_config({quote(name)}, {quote(value)}, true)"
             for name, value in session_parameters
         ]
+        self._parameter_names = frozenset(name.lower() for name, _ in session_parameters)
         self.configure_time_zone(session_time_zone, naive_datetimes=naive_datetimes)
         self._zone_pending = False
         # Idle, pending, open, failed, lost or closed (transaction_state.py).
@@ -385,6 +387,23 @@ class Connection:
                 f"{type(failure).__qualname__}: {errors.first_line(failure)}"
             )
 
+    def check_statement(self, statement: Statement, *, in_transaction: bool) -> None:
+        """Refuse, before anything is sent, what this connection cannot run as PostgreSQL
+        would: session state (``Statement.check``), and a reset of a ``session_parameters``
+        setting, which natively returns to the value given at connection time (libpq's
+        ``-c name=value`` makes it the session's default) but here would return to the
+        server's."""
+        statement.check(in_transaction=in_transaction)
+        if self._parameter_names:
+            reset = statement.reset_settings() & self._parameter_names
+            if reset:
+                name = min(reset)
+                raise NotSupportedError(
+                    f"set_config('{name}', NULL, …) would reset {name} to the server's default, "
+                    f"not to the value this connection sets for every statement "
+                    f"(session_parameters, libpq's -c {name}=…): set that value instead"
+                )
+
     def configure_time_zone(
         self,
         session_time_zone: str | None,
@@ -568,13 +587,13 @@ class Connection:
             self.note_temporary_table()
         if not self._autocommit and not transaction.open:
             if work.check and head is not None:
-                head.check(in_transaction=True)
+                self.check_statement(head, in_transaction=True)
                 if work.holdable and self._savepoints.hold(head, may_defer=True):
                     transaction.begin_locally()
                     return 0, None
             self.begin()
         elif work.check and head is not None:
-            head.check(in_transaction=transaction.open)
+            self.check_statement(head, in_transaction=transaction.open)
             if (
                 work.holdable
                 and transaction.open

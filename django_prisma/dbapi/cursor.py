@@ -6,6 +6,8 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from psycopg.sql import Composable
+
 from . import describe, plans, tracing
 from .column import Column
 from .decoding import Conversions, column_conversions, converters_for, decode_rows
@@ -13,6 +15,9 @@ from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 from .literals import interpolate
 from .statements import Statement, split_statements
 from .status import command_status
+
+# What a query may be, as for psycopg's cursors.
+Query = str | bytes | Composable
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -25,6 +30,37 @@ Row = tuple[Any, ...]
 ResultDescription = tuple[Column, ...]
 # A result: its description, its rows, its row count.
 ResultSet = tuple[ResultDescription | None, list[Row] | None, int]
+
+
+def query_text(query: Query, connection: Connection | None) -> str:
+    """The SQL of a query in any form psycopg's cursors take: a string, bytes (UTF-8) or a
+    ``psycopg.sql`` composition, rendered with the connection's adapters (None: a dialect
+    that has no such compositions)."""
+    if isinstance(query, str):
+        return query
+    if isinstance(query, bytes | bytearray | memoryview):
+        return bytes(query).decode()
+    if isinstance(query, Composable) and connection is not None:
+        return query.as_string(connection)
+    forms = "a string, bytes or a psycopg.sql composition" if connection else "a string or bytes"
+    raise TypeError(f"a query must be {forms}, not {type(query).__name__}")
+
+
+def _runs(statements: list[Statement]) -> Iterator[tuple[int, list[Statement]]]:
+    """The statements cut into what is sent together: each savepoint statement on its own, the
+    others in runs between them; with the index of each run's first statement."""
+    run: list[Statement] = []
+    start = 0
+    for index, statement in enumerate(statements):
+        if statement.keyword in _TRANSACTION_BOOKKEEPING:
+            if run:
+                yield start, run
+            yield index, [statement]
+            run, start = [], index + 1
+        else:
+            run.append(statement)
+    if run:
+        yield start, run
 
 
 class ResultSnapshot(NamedTuple):
@@ -112,12 +148,16 @@ class Cursor:
         """psycopg's: the command tag of the last statement ("INSERT 0 1"), rebuilt (status.py)."""
         return command_status(self.query, self.rowcount)
 
-    def mogrify(self, sql: str, params: Any = None) -> str:
-        return interpolate(sql, params, self.connection.as_literal)
+    def _text(self, query: Query) -> str:
+        return query_text(query, self.connection)
 
-    def execute(self, sql: str, params: Any = None) -> Cursor:
+    def mogrify(self, sql: Query, params: Any = None) -> str:
+        return interpolate(self._text(sql), params, self.connection.as_literal)
+
+    def execute(self, sql: Query, params: Any = None) -> Cursor:
         self._check()
         self._reset()
+        sql = self._text(sql)
         text = interpolate(sql, params, self.connection.as_literal)
         self.query = text
         parts = split_statements(text)
@@ -131,7 +171,9 @@ class Cursor:
         if statement.returns_rows and not self.results_exact and describe.describable(statement):
             connection = self.connection
             # What would be refused is refused before anything is sent.
-            statement.check(in_transaction=connection.in_transaction or not connection.autocommit)
+            connection.check_statement(
+                statement, in_transaction=connection.in_transaction or not connection.autocommit
+            )
             key = describe.key_for(self.connection, sql, params)
             description = describe.description_for(self.connection, key, statement)
             if description is not None and description.cast:
@@ -150,22 +192,26 @@ class Cursor:
         """Several statements in one string, as PostgreSQL's simple-query protocol runs them:
         in order, in one transaction (the open one, or one of their own in autocommit), in one
         request; the first result is current and ``nextset()`` moves on. What cannot run so is
-        refused before anything runs."""
+        refused before anything runs.
+
+        Inside a transaction a savepoint statement may be one of them (an execute wrapper that
+        prepends ``set_config(…, true)`` to every statement sends Django's SAVEPOINT so): the
+        statements around it go as they come, each savepoint statement through the connection's
+        savepoint bookkeeping, all in the one transaction."""
         statements = [Statement(part) for part in parts]
+        connection = self.connection
+        interactive = connection.in_transaction or not connection.autocommit
         for statement in statements:
             if statement.keyword in _TRANSACTION_BOOKKEEPING:
-                raise NotSupportedError(
-                    f"{statement.keyword} in a string of several statements: send savepoint "
-                    "statements on their own (or use atomic())"
-                )
+                # Savepoint statements inside a transaction only; never ROLLBACK as SQL.
+                connection.check_statement(statement, in_transaction=interactive)
+                continue
             if not statement.wrappable:
                 raise NotSupportedError(
                     f"{statement.sql.split(None, 1)[0]} cannot run inside a transaction block, "
                     "as a string of several statements runs: send it on its own"
                 )
-            statement.check(in_transaction=True)  # they share one transaction
-        connection = self.connection
-        interactive = connection.in_transaction or not connection.autocommit
+            connection.check_statement(statement, in_transaction=True)  # they share one transaction
         if any(statement.creates_temporary_table() for statement in statements):
             if not interactive:
                 # Their own transaction ends with the request; the table would not.
@@ -175,9 +221,25 @@ class Cursor:
             connection.note_temporary_table()
         if any(describe.changes_schema(statement) for statement in statements):
             describe.schema_changed()
+        sets: list[ResultSet] = []
+        for first, run in _runs(statements):
+            if run[0].keyword in _TRANSACTION_BOOKKEEPING:
+                value, _ = connection._run(run[0])
+                sets.append((None, None, int(value) if value is not None else -1))
+            else:
+                sets.extend(self._run_sequence(template, params, run, first))
+        self.response_headers = None
+        self._show(*sets[0])
+        self._sets = sets[1:]
+        return self
+
+    def _run_sequence(
+        self, template: str, params: Any, statements: list[Statement], first: int
+    ) -> list[ResultSet]:
+        """Statements (``first`` the index of the first in their string) in one request."""
         descriptions = []
         sent = []
-        for index, statement in enumerate(statements):
+        for index, statement in enumerate(statements, start=first):
             description = key = None
             if (
                 statement.returns_rows
@@ -195,8 +257,7 @@ class Cursor:
             )
         node = plans.sequence(sent, [statement.returns_rows for statement in statements])
         values = self.connection._run_plan(node, statements, operation="queryRaw")
-        self.response_headers = None
-        sets = []
+        sets: list[ResultSet] = []
         for statement, value, (description, key) in zip(
             statements, values, descriptions, strict=True
         ):
@@ -204,9 +265,7 @@ class Cursor:
                 sets.append(self._decoded(value, description, key))
             else:
                 sets.append((None, None, int(value) if value is not None else -1))
-        self._show(*sets[0])
-        self._sets = sets[1:]
-        return self
+        return sets
 
     def nextset(self) -> bool | None:
         """Move to the next result of a string of several statements: True, or None at the end."""
@@ -251,9 +310,10 @@ class Cursor:
         rows = decode_rows(rows, conversions)
         return names_and_types, rows, len(rows)
 
-    def executemany(self, sql: str, seq_of_params: Iterable[Any]) -> Cursor:
+    def executemany(self, sql: Query, seq_of_params: Iterable[Any]) -> Cursor:
         self._check()
         self._reset()
+        sql = self._text(sql)
         as_literal = self.connection.as_literal
         statements = [interpolate(sql, params, as_literal) for params in seq_of_params]
         if not statements:

@@ -4,7 +4,7 @@ session state off pooled server connections and to know whether a lost answer ma
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from .exceptions import NotSupportedError
 from .literals import protected_spans
@@ -132,15 +132,29 @@ class Statement:
                     "session advisory locks are shared through the server's connection pool: "
                     "use pg_advisory_xact_lock inside a transaction"
                 )
-            if _SET_CONFIG_CALL.search(code):
-                call = _SET_CONFIG.search(self.sql)
-                if call is None or call.group(3).lower() != "true":
+            for call in _set_config_calls(self.sql):
+                resets = call is not None and call["value"].upper() == "NULL"
+                if call is None or (not resets and call["local"].lower() != "true"):
                     raise NotSupportedError(
                         "set_config(…, false) would change a pooled server connection that other "
                         "requests share: pass is_local = true inside a transaction"
                     )
-                if call.group(1).lower() == "timezone":
-                    _check_time_zone(call, value_group=2)
+                # A value of NULL resets the setting to its default: with no session state
+                # left on any pooled connection, the session's value is that default already,
+                # so this leaves nothing behind, whether is_local or not.
+                if not resets and _unquoted(call["name"]).lower() == "timezone":
+                    _check_time_zone_name(_unquoted(call["value"]))
+
+    def reset_settings(self) -> frozenset[str]:
+        """The settings (lower case) this statement resets to their defaults with
+        ``set_config(name, NULL, …)``."""
+        if "set_config" not in self.sql.lower():
+            return frozenset()
+        return frozenset(
+            _unquoted(call["name"]).lower()
+            for call in _set_config_calls(self.sql)
+            if call is not None and call["value"].upper() == "NULL"
+        )
 
 
 def check_transaction_control(keyword: str, sql: str, *, in_transaction: bool) -> None:
@@ -182,8 +196,13 @@ _WITH_HOLD = re.compile(r"\s*DECLARE\s[^;]*?\bCURSOR\s+WITH\s+HOLD\s+FOR\b", re.
 _COPY_STREAM = re.compile(r"\b(FROM\s+STDIN|TO\s+STDOUT)\b", re.I)
 _SESSION_ADVISORY = re.compile(r"\bpg_(try_)?advisory_lock(_shared)?\s*\(", re.I)
 _SET_CONFIG_CALL = re.compile(r"\bset_config\s*\(", re.I)
+# A string literal as psycopg writes one: '…' with '' for a quote, E'…' when it has a backslash.
+_STRING = r"(?:E'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*')"
+# set_config('name', 'value' or NULL, true or false), its arguments literals.
 _SET_CONFIG = re.compile(
-    r"\bset_config\s*\(\s*'([^']*)'\s*,\s*'([^']*)'\s*,\s*(true|false)\s*\)", re.I
+    rf"set_config\s*\(\s*(?P<name>{_STRING})\s*,\s*(?P<value>{_STRING}|NULL)\s*,"
+    r"\s*(?P<local>true|false)\s*\)",
+    re.I | re.S,
 )
 _SET_LOCAL_TIME_ZONE = re.compile(
     r"\s*SET\s+LOCAL\s+(?:TIME\s+ZONE\s+|TIMEZONE\s*(?:=|\bTO\b)\s*)(.*?)\s*;?\s*$", re.I | re.S
@@ -209,15 +228,47 @@ _UTC_NAMES = frozenset(
 )
 
 
-def _check_time_zone(match: re.Match[str] | None, value_group: int = 1) -> None:
+def _set_config_calls(sql: str) -> Iterator[re.Match[str] | None]:
+    """Each call of set_config() in ``sql`` (not in a literal, a quoted name, a dollar-quoted
+    body or a comment): its match of the literal form ``_SET_CONFIG``, or None when its
+    arguments are not literals."""
+    code = _blanked(sql)
+    for call in _SET_CONFIG_CALL.finditer(code):
+        yield _SET_CONFIG.match(sql, call.start())
+
+
+def _blanked(sql: str) -> str:
+    """``sql`` with its literals, quoted identifiers and comments replaced by as many spaces:
+    positions stay those of ``sql``."""
+    out = []
+    last = 0
+    for start, end in protected_spans(sql):
+        out.append(sql[last:start])
+        out.append(" " * (end - start))
+        last = end
+    out.append(sql[last:])
+    return "".join(out)
+
+
+def _unquoted(literal: str) -> str:
+    """The text of a string literal matched by ``_STRING``."""
+    if literal[:1] in "Ee":
+        return re.sub(r"\\(.)", r"\1", literal[2:-1]).replace("''", "'")
+    return literal[1:-1].replace("''", "'")
+
+
+def _check_time_zone(match: re.Match[str] | None) -> None:
+    if match is not None:
+        _check_time_zone_name(match.group(1))
+
+
+def _check_time_zone_name(name: str) -> None:
     """A non-UTC session time zone would shift every timestamptz silently: the executor labels
     whatever PostgreSQL prints as +00:00."""
-    if match is None:
-        return
-    value = match.group(value_group).strip().strip("'").strip('"').lower()
+    value = name.strip().strip("'").strip('"').lower()
     if value not in _UTC_NAMES:
         raise NotSupportedError(
-            f"time zone {match.group(value_group).strip()!r}: the Prisma server reads timestamptz "
+            f"time zone {name.strip()!r}: the Prisma server reads timestamptz "
             "values as if the session time zone were UTC, so any other zone would shift them "
             "silently; keep UTC and convert with AT TIME ZONE in SQL or in Python"
         )

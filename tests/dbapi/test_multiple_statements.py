@@ -162,3 +162,71 @@ def test_statements_with_quoted_semicolons_run_as_one(conn):
     cursor.execute("SELECT ';' AS a, $$x;y$$ AS b -- ; not a statement")
     assert cursor.fetchall() == [(";", "x;y")]
     assert cursor.nextset() is None
+
+
+def _wrapped_savepoints(cursor, table: str) -> list:
+    """Django's savepoint statements as an execute wrapper that prepends a transaction-local
+    setting to every statement sends them (pgtrigger.ignore, pghistory.context): the results
+    of each string, then the rows the transaction kept."""
+    prefix = "SELECT set_config('dp.ignore', 'on', true); "
+    answers = []
+    for sql in (
+        f'{prefix}SAVEPOINT "s1"',
+        f"{prefix}INSERT INTO {table} VALUES (1)",
+        f'{prefix}SAVEPOINT "s2"',
+        f"{prefix}INSERT INTO {table} VALUES (2)",
+        f'{prefix}ROLLBACK TO SAVEPOINT "s2"',
+        f"{prefix}RELEASE SAVEPOINT \"s2\"; SELECT current_setting('dp.ignore') AS v",
+        f'{prefix}RELEASE SAVEPOINT "s1"',
+        f"SELECT id FROM {table} ORDER BY id",
+    ):
+        cursor.execute(sql)
+        sets = _sets(cursor)
+        # psycopg's row count of a savepoint statement is -1; the driver's, once the savepoint
+        # statement rides with the next one, 0: neither means anything.
+        answers.append(
+            [(None if names is None else count, names, rows) for count, names, rows in sets]
+        )
+    return answers
+
+
+def test_savepoint_statements_among_others_inside_a_transaction(server, make_table, pg_direct):
+    table = make_table("id int PRIMARY KEY")
+    conn = dbapi.connect(server.url)  # autocommit off
+    try:
+        ours = _wrapped_savepoints(conn.cursor(), table)
+        conn.commit()
+    finally:
+        conn.close()
+    assert ours[-1] == [(1, ["id"], [(1,)])]
+    assert ours[-3][2] == (1, ["v"], [("on",)])
+    if pg_direct is not None:
+        pg_direct.execute(f"DELETE FROM {table}")
+        with pg_direct.transaction():
+            assert _wrapped_savepoints(_client_cursor(pg_direct), table) == ours
+
+
+def test_a_savepoint_among_others_outside_a_transaction_is_refused(conn):
+    before = conn.transport.requests_sent
+    with pytest.raises(dbapi.NotSupportedError, match="outside a transaction"):
+        conn.cursor().execute("SELECT set_config('dp.ignore', 'on', true); SAVEPOINT s")
+    assert conn.transport.requests_sent == before
+
+
+def test_a_failure_after_a_savepoint_rolls_back_to_it(server, make_table):
+    table = make_table("id int PRIMARY KEY")
+    conn = dbapi.connect(server.url)
+    try:
+        cursor = conn.cursor()
+        cursor.execute(f"INSERT INTO {table} VALUES (1)")
+        with pytest.raises(dbapi.IntegrityError):
+            cursor.execute(
+                f"SAVEPOINT a; INSERT INTO {table} VALUES (2); INSERT INTO {table} VALUES (1)"
+            )
+        assert conn.transaction_failed
+        cursor.execute("ROLLBACK TO SAVEPOINT a")
+        cursor.execute(f"SELECT id FROM {table}")
+        assert cursor.fetchall() == [(1,)]
+        conn.commit()
+    finally:
+        conn.close()

@@ -93,3 +93,27 @@ def test_dumpers_registered_on_the_connection_render_its_literals(context, pg):
     cursor = context.cursor()
     cursor.execute(statement.as_string(context))
     assert cursor.fetchone() == ("(1,2)",)
+
+
+def test_cursors_take_compositions_and_bytes_as_psycopgs_do(context, pg, table_name):
+    """A library may pass the composition itself (or bytes) to ``execute``; pgtrigger renders
+    it first with ``as_string(cursor.connection)``."""
+    from psycopg import ClientCursor
+
+    pg.execute(f'CREATE TABLE {table_name} (id int, "odd ""name""" text)')
+    insert = sql.SQL("INSERT INTO {} (id, {}) VALUES ({}, {})").format(
+        sql.Identifier(table_name), sql.Identifier('odd "name"'), sql.Literal(1), sql.Placeholder()
+    )
+    select = sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
+        sql.Identifier('odd "name"'), sql.Identifier(table_name)
+    )
+    cursor = context.cursor()
+    cursor.execute(insert, ["it's"])
+    cursor.execute(select.as_string(context).encode(), [1])
+    assert cursor.fetchall() == [("it's",)]
+    assert cursor.mogrify(select, [1]) == ClientCursor(pg).mogrify(select, [1])
+    cursor.executemany(insert, [["two"], ["three"]])
+    assert cursor.rowcount == 2
+    with pytest.raises(TypeError, match="psycopg.sql composition"):
+        cursor.execute(42)
+    pg.execute(f"DROP TABLE {table_name}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from psycopg import ClientCursor
 
 from django_prisma import dbapi
 
@@ -28,6 +29,10 @@ REFUSED = [
     "SELECT Pg_Try_Advisory_Lock_Shared(1, 2)",
     "SELECT set_config('application_name', 'leaky', false)",
     "SELECT SET_CONFIG('search_path', 'x', FALSE)",
+    # every call of a statement counts, not only its first
+    "SELECT set_config('dp.a', 'x', true), set_config('application_name', 'leaky', false)",
+    "SELECT set_config('dp.a', 'x', true); SELECT set_config('dp.b', 'it''s', false)",
+    "SELECT set_config('application_name', 'x' || 'y', true)",  # not a literal: unknown
     "BEGIN",
     "begin transaction isolation level serializable",
     "START TRANSACTION",
@@ -206,3 +211,94 @@ def test_dollar_quoted_values_that_mention_session_functions_are_inert():
 
     for sql in ("SELECT $$pg_advisory_lock(1)$$", "SELECT $q$set_config('a', 'b', false)$q$"):
         Statement(sql).check(in_transaction=False)  # a value, not a call: nothing refused
+
+
+def test_transaction_local_values_in_any_literal_form(server, pg_direct):
+    """The values an execute wrapper binds (pghistory's context metadata is JSON with quotes;
+    a backslash makes psycopg write E'…'), in several set_config calls of one statement."""
+    values = ['{"key1": "can\'t", "key2": "\'\'quoted\'\'"}', "back\\slash 'and' quote"]
+    sql = (
+        "SELECT set_config('dp.first', %s, true), set_config('dp.second', %s, true); "
+        "SELECT current_setting('dp.first'), current_setting('dp.second')"
+    )
+    conn = dbapi.connect(server.url, autocommit=True)
+    try:
+        cursor = conn.cursor()
+        cursor.execute(sql, values)
+        assert cursor.fetchall() == [tuple(values)]
+        assert cursor.nextset() and cursor.fetchall() == [tuple(values)]
+    finally:
+        conn.close()
+    if pg_direct is not None:
+        psycopg_cursor = ClientCursor(pg_direct).execute(sql, values)
+        assert psycopg_cursor.fetchall() == [tuple(values)]
+
+
+def _reset_to_default(cursor) -> list:
+    """pgtrigger.ignore's way out of a transaction: the setting set for the transaction, then
+    reset with set_config(name, NULL, false), as psycopg answers each step."""
+    answers = []
+    cursor.execute("SELECT set_config('dp.ignore', 'some trigger', true)")
+    answers.append(cursor.fetchall())
+    cursor.execute("SELECT set_config('dp.ignore', NULL, false)")
+    answers.append(cursor.fetchall())
+    cursor.execute("SELECT current_setting('dp.ignore', true)")
+    answers.append(cursor.fetchall())
+    return answers
+
+
+def test_a_reset_to_the_default_is_allowed_and_leaves_nothing(server, pg_direct):
+    """set_config(name, NULL, …) resets the setting to its default: with no session state on
+    any pooled connection, the session's value is that default already, so nothing stays."""
+    conn = dbapi.connect(server.url)  # autocommit off: inside a transaction
+    try:
+        cursor = conn.cursor()
+        ours = _reset_to_default(cursor)
+        conn.commit()
+        conn.autocommit = True
+        for _ in range(3):  # whichever pooled connection answers
+            cursor.execute("SELECT coalesce(current_setting('dp.ignore', true), '')")
+            assert cursor.fetchone() == ("",)
+        cursor.execute("SELECT set_config('dp.ignore', NULL, true) IS NOT DISTINCT FROM ''")
+        assert cursor.fetchone() == (True,)  # in autocommit too
+    finally:
+        conn.close()
+    assert ours[0] == [("some trigger",)] and ours[1] == ours[2] == [("",)]
+    if pg_direct is not None:
+        with pg_direct.transaction():
+            assert _reset_to_default(ClientCursor(pg_direct)) == ours
+
+
+def test_a_reset_of_a_setting_the_connection_sets_is_refused(server, pg_direct):
+    """libpq's ``-c search_path=…`` makes the value the session's default, which a reset
+    returns to; here the connection sets it on every statement and a reset would reach the
+    server's default instead: refused, with nothing sent."""
+    conn = dbapi.connect(
+        server.url, autocommit=True, session_parameters=[("search_path", "dp_schema,public")]
+    )
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SHOW search_path")
+        assert cursor.fetchone() == ("dp_schema,public",)
+        before = conn.transport.requests_sent
+        for sql in (
+            "SELECT set_config('search_path', NULL, false)",
+            "SELECT set_config('SEARCH_PATH', NULL, true)",
+            "SELECT 1; SELECT set_config('search_path', NULL, true)",
+        ):
+            with pytest.raises(dbapi.NotSupportedError, match="server's default"):
+                cursor.execute(sql)
+        assert conn.transport.requests_sent == before
+        cursor.execute("SELECT set_config('dp.other', NULL, true) IS NOT NULL")
+        assert cursor.fetchone() == (True,)  # the others may still be reset
+    finally:
+        conn.close()
+    if pg_direct is not None:  # natively: the value given at connection time
+        import psycopg
+
+        info = pg_direct.info
+        with psycopg.connect(
+            info.dsn, options="-c search_path=dp_schema,public", autocommit=True
+        ) as native:
+            row = native.execute("SELECT set_config('search_path', NULL, false)").fetchone()
+            assert row == ("dp_schema,public",)

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import plans, tracing
 from ..connection import Connection
-from ..cursor import Cursor, ResultDescription, ResultSet, _description
+from ..cursor import Cursor, Query, ResultDescription, ResultSet, _description, query_text
 from ..decoding import Conversions, column_conversions, decode_rows
 from ..dialect import Dialect
 from ..exceptions import (
@@ -61,12 +61,16 @@ class MySQLCursor(Cursor):
     def statusmessage(self) -> str | None:
         return None  # PostgreSQL's command tag; MySQL has none
 
-    def mogrify(self, sql: str, params: Any = None) -> str:
-        return interpolate(sql, params)
+    def _text(self, query: Query) -> str:
+        return query_text(query, None)  # psycopg.sql compositions quote as PostgreSQL does
 
-    def execute(self, sql: str, params: Any = None) -> MySQLCursor:
+    def mogrify(self, sql: Query, params: Any = None) -> str:
+        return interpolate(self._text(sql), params)
+
+    def execute(self, sql: Query, params: Any = None) -> MySQLCursor:
         self._check()
         self._reset()
+        sql = self._text(sql)
         text = interpolate(sql, params)
         self.query = text
         parts = _statements_of(text)
@@ -214,9 +218,10 @@ class MySQLCursor(Cursor):
         rows = decode_rows(result["rows"], conversions)
         return description, rows, len(rows)
 
-    def executemany(self, sql: str, seq_of_params: Iterable[Any]) -> MySQLCursor:
+    def executemany(self, sql: Query, seq_of_params: Iterable[Any]) -> MySQLCursor:
         self._check()
         self._reset()
+        sql = self._text(sql)
         statements = [interpolate(sql, params) for params in seq_of_params]
         if not statements:
             self.rowcount = 0
