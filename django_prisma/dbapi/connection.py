@@ -11,7 +11,9 @@ from typing import Any
 
 import orjson
 from psycopg import adapters as psycopg_adapters
+from psycopg import pq
 from psycopg.pq import TransactionStatus
+from psycopg.pq import abc as pq_abc
 
 from . import errors, exceptions, plans, tracing
 from .cursor import Cursor
@@ -103,6 +105,18 @@ class _Work:
     #: What the open transaction's journal notes once it ran (None: nothing, and no replay of
     #: an autocommit error either).
     journaled: Callable[[], Iterable[Statement]] | None = None
+
+
+_ESCAPING_HANDLE: list[pq_abc.PGconn] = []
+
+
+def _escaping_handle() -> pq_abc.PGconn:
+    """One per process: libpq escapes with a handle's encoding, which a handle that never
+    connected keeps at its default (every result stays valid SQL for any server setting)."""
+    if not _ESCAPING_HANDLE:
+        # A socket directory that cannot exist: libpq fails at once, without any network.
+        _ESCAPING_HANDLE.append(pq.PGconn.connect_start(b"host=/nonexistent/django_prisma port=1"))
+    return _ESCAPING_HANDLE[0]
 
 
 class Connection:
@@ -224,6 +238,14 @@ class Connection:
         ``sql.quote(value, conn)``. There is no psycopg connection (nor libpq's) behind it:
         psycopg then escapes as libpq does for a server with standard_conforming_strings on."""
         return None
+
+    @property
+    def pgconn(self) -> pq_abc.PGconn:
+        """A libpq connection handle that never connects, for code that escapes with psycopg's
+        ``pq.Escaping(conn.pgconn)`` (``escape_identifier``, ``escape_literal``,
+        ``escape_bytea``), as django-pgbulk does. Statements, TLS and the server's facts are the
+        driver's (``info``), never this handle's: its ``status`` is BAD."""
+        return _escaping_handle()
 
     @property
     def as_literal(self) -> AsLiteral:

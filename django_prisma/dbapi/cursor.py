@@ -12,7 +12,7 @@ from . import describe, plans, tracing
 from .column import Column
 from .decoding import Conversions, column_conversions, converters_for, decode_rows
 from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
-from .literals import interpolate
+from .literals import Adapters, AsLiteral, interpolate, literal_function
 from .statements import Statement, split_statements
 from .status import command_status
 
@@ -90,6 +90,29 @@ class Cursor:
             ResultSet
         ] = []  # the result sets after the current one (several statements)
         self.closed = False
+        # psycopg's per-cursor adapters, made when first asked for (literal function cached by
+        # their generation, as the connection's).
+        self._adapters: Adapters | None = None
+        self._literal_function: tuple[int, AsLiteral] | None = None
+
+    @property
+    def adapters(self) -> Adapters:
+        """psycopg's adapters map of this cursor: a copy of the connection's when first asked
+        for; dumpers registered on it render this cursor's statements only (django-pgbulk
+        registers one for its SQL fragments)."""
+        if self._adapters is None:
+            self._adapters = Adapters(self.connection.adapters)
+        return self._adapters
+
+    def _as_literal(self) -> AsLiteral:
+        adapters = self._adapters
+        if adapters is None:
+            return self.connection.as_literal
+        cached = self._literal_function
+        if cached is None or cached[0] != adapters.generation:
+            cached = (adapters.generation, literal_function(adapters))
+            self._literal_function = cached
+        return cached[1]
 
     def __repr__(self) -> str:
         return f"<django_prisma Cursor {'closed' if self.closed else 'open'}>"
@@ -152,13 +175,13 @@ class Cursor:
         return query_text(query, self.connection)
 
     def mogrify(self, sql: Query, params: Any = None) -> str:
-        return interpolate(self._text(sql), params, self.connection.as_literal)
+        return interpolate(self._text(sql), params, self._as_literal())
 
     def execute(self, sql: Query, params: Any = None) -> Cursor:
         self._check()
         self._reset()
         sql = self._text(sql)
-        text = interpolate(sql, params, self.connection.as_literal)
+        text = interpolate(sql, params, self._as_literal())
         self.query = text
         parts = split_statements(text)
         if len(parts) > 1:
@@ -314,7 +337,7 @@ class Cursor:
         self._check()
         self._reset()
         sql = self._text(sql)
-        as_literal = self.connection.as_literal
+        as_literal = self._as_literal()
         statements = [interpolate(sql, params, as_literal) for params in seq_of_params]
         if not statements:
             self.rowcount = 0

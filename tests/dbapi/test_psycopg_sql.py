@@ -117,3 +117,18 @@ def test_cursors_take_compositions_and_bytes_as_psycopgs_do(context, pg, table_n
     with pytest.raises(TypeError, match="psycopg.sql composition"):
         cursor.execute(42)
     pg.execute(f"DROP TABLE {table_name}")
+
+
+def test_dumpers_registered_on_a_cursor_render_its_statements_only(context, pg):
+    cursor, other = context.cursor(), context.cursor()
+    cursor.adapters.register_dumper(Point, PointDumper)
+    pg_cursor = pg.cursor()
+    pg_cursor.adapters.register_dumper(Point, PointDumper)
+    statement = "SELECT %s::point::text"
+    assert cursor.mogrify(statement, [Point(3, 4)]) == "SELECT '(3,4)'::point::text"
+    cursor.execute(statement, [Point(3, 4)])
+    assert cursor.fetchone() == pg_cursor.execute(statement, [Point(3, 4)]).fetchone() == ("(3,4)",)
+    with pytest.raises(Exception, match="cannot adapt type 'Point'"):
+        other.execute(statement, [Point(3, 4)])
+    with pytest.raises(Exception, match="cannot adapt type 'Point'"):
+        context.cursor().execute(statement, [Point(3, 4)])
