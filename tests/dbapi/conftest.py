@@ -18,6 +18,14 @@ def conn(server):
 
 
 @pytest.fixture
+def executor_conn(executor_server):
+    """An autocommit connection to the executor, whose database ``pg`` reads directly."""
+    connection = dbapi.connect(executor_server.url, autocommit=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
 def make_table(server):
     """``make_table("id int PRIMARY KEY, v text")`` → a fresh table name, dropped afterwards."""
     created = []

@@ -20,13 +20,6 @@ STREAMING = [
 
 
 @pytest.fixture
-def conn(executor_server):
-    connection = dbapi.connect(executor_server.url, autocommit=True)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
 def table(pg):
     name = f"t_{uuid.uuid4().hex[:12]}"
     pg.execute(f"CREATE TABLE {name} (id int, v text)")
@@ -35,17 +28,17 @@ def table(pg):
 
 
 @pytest.mark.parametrize("template", STREAMING)
-def test_streaming_copy_is_refused_with_nothing_sent(conn, pg, table, template):
-    conn.cursor().execute(f"INSERT INTO {table} VALUES (1, 'one')")
-    before = conn.transport.requests_sent
+def test_streaming_copy_is_refused_with_nothing_sent(executor_conn, pg, table, template):
+    executor_conn.cursor().execute(f"INSERT INTO {table} VALUES (1, 'one')")
+    before = executor_conn.transport.requests_sent
     with pytest.raises(dbapi.NotSupportedError, match="INSERT .*SELECT"):
-        conn.cursor().execute(template.format(table=table))
-    assert conn.transport.requests_sent == before
+        executor_conn.cursor().execute(template.format(table=table))
+    assert executor_conn.transport.requests_sent == before
     assert pg.execute(f"SELECT id, v FROM {table}").fetchall() == [(1, "one")]
 
 
-def test_copy_through_a_server_file_and_words_inside_literals(conn, pg, table):
-    cursor = conn.cursor()
+def test_copy_through_a_server_file_and_words_inside_literals(executor_conn, pg, table):
+    cursor = executor_conn.cursor()
     cursor.execute(f"INSERT INTO {table} VALUES (1, 'to stdout'), (2, 'FROM STDIN')")
     server_file = f"/tmp/dp_copy_{table}.csv"  # the local PostgreSQL runs on this machine
     try:

@@ -13,8 +13,6 @@ from hypothesis import strategies as st
 from psycopg import sql
 from psycopg.adapt import Dumper
 
-from django_prisma import dbapi
-
 VALUES = [
     "plain",
     "it's",
@@ -41,10 +39,9 @@ VALUES = [
 
 
 @pytest.fixture
-def context(executor_server):
-    connection = dbapi.connect(executor_server.url, autocommit=True)
-    yield connection
-    connection.close()
+def context(executor_conn):
+    """The driver's connection, as psycopg's adaptation context."""
+    return executor_conn
 
 
 def select_of(value):
