@@ -24,7 +24,7 @@ from .operations import DatabaseOperations
 from .postgres_types import install as install_postgres_types
 from .postgres_types import register_adapters
 from .schema import DatabaseSchemaEditor
-from .settings import connection_params
+from .settings import connection_params, driver_arguments
 from .wrapper import PrismaWrapperMixin
 
 ISOLATION_NAMES = {
@@ -83,7 +83,7 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         TEST_RUN.check(conn_params["url"], conn_params["api_key"], self.alias)
         install_postgres_types()
         self.isolation_level = conn_params.get("isolation_level") or IsolationLevel.READ_COMMITTED
-        connection = Database.connect(**conn_params)
+        connection = Database.connect(**driver_arguments(conn_params))
         register_adapters(connection.adapters)
         return connection
 
