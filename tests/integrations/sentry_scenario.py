@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import sys
-from urllib.parse import urlsplit
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.transport import Transport
+
+from tests.integrations import sites
 
 ENGINE, URL, DOWN_URL, TABLE = sys.argv[1:5]
 SECRET_VALUE = "value-in-a-breadcrumb"
@@ -33,17 +34,7 @@ class RecordingTransport(Transport):
 
 
 def database(url: str, **options) -> dict:
-    if ENGINE == "prisma":
-        return {"ENGINE": "django_prisma", "URL": url, "OPTIONS": options}
-    parts = urlsplit(url)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": parts.path.lstrip("/"),
-        "USER": parts.username,
-        "HOST": parts.hostname,
-        "PORT": parts.port,
-        "OPTIONS": options,
-    }
+    return sites.database(ENGINE, url, **options)
 
 
 # Refused by the driver as it connects, inside Django's connect(): its frame's locals (the
@@ -73,8 +64,7 @@ settings.configure(
         "down": database(DOWN_URL),
         "unusable": database(URL, **UNUSABLE),
     },
-    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"]
-    + (["django_prisma"] if ENGINE == "prisma" else []),
+    INSTALLED_APPS=sites.installed_apps(ENGINE),
     ROOT_URLCONF=__name__,
     MIDDLEWARE=[],
     ALLOWED_HOSTS=["testserver"],

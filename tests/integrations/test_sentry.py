@@ -123,7 +123,9 @@ def test_a_server_that_refuses_connections(runs):
     (event,) = [e for e in events(prisma) if e["transaction"] == "/down/"]
     error = event["exception"]["values"][-1]
     assert error["type"] == "OperationalError"
-    assert error["value"].startswith("cannot connect to the Prisma server at http://localhost:")
+    assert error["value"].startswith(
+        "connection failed: cannot connect to the Prisma server at http://localhost:"
+    )
 
 
 def test_breadcrumbs_carry_the_sql_as_natively(runs):
