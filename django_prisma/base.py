@@ -46,18 +46,20 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
 
     _configured_zone = None
     _keyed_reads = None
-    _exact_results = 0
+    _exact_next_cursor = False
 
     @contextmanager
     def exact_results(self):
-        """Cursors created inside run SQL that selects only types the executor returns exactly
-        (the SQL compiler casts the others, ``compiler.cast_result``): the driver does not
-        describe their statements (``Cursor.results_exact``)."""
-        self._exact_results += 1
+        """The next cursor created inside — the one Django's SQL compiler runs its query on —
+        runs SQL that selects only types the executor returns exactly (the compiler casts the
+        others, ``compiler.cast_result``): the driver does not describe its statements
+        (``Cursor.results_exact``). Only that cursor: one a tool opens meanwhile (django-silk
+        runs EXPLAIN on its own while the compiler executes) is read as any raw SQL is."""
+        previous, self._exact_next_cursor = self._exact_next_cursor, True
         try:
             yield
         finally:
-            self._exact_results -= 1
+            self._exact_next_cursor = previous
 
     def get_connection_params(self):
         params = connection_params(self.settings_dict)
@@ -126,7 +128,7 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         if self._configured_zone != (settings.USE_TZ, self.timezone_name):
             self._configure_time_zone(self.connection)
         cursor = self.connection.cursor()
-        cursor.results_exact = self._exact_results > 0
+        cursor.results_exact, self._exact_next_cursor = self._exact_next_cursor, False
         return cursor
 
     @contextmanager
