@@ -19,12 +19,12 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
 import pytest
 
 from django_prisma.dbapi.url import split_api_key
 from django_prisma.devserver import throwaway_executor
 from tests.conftest import POSTGRES_URL
+from tests.integrations.sites import schema_of
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("DJANGO_PRISMA_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672//")
@@ -84,7 +84,7 @@ def celery_run(engine: str, reuse: bool, log_path: Path) -> dict:
                 worker.wait(timeout=60)
         report["worker_exit"] = worker.returncode
         report["log"] = log_path.read_text()
-        report["schema"] = celery_tables(server.database_url)
+        report["schema"] = schema_of(server.database_url, "django_celery")
         if engine == "prisma":
             report["api_key"] = split_api_key(server.url)[1]
             env["CELERY_SITE_QUEUE"] = "unused"
@@ -93,25 +93,6 @@ def celery_run(engine: str, reuse: bool, log_path: Path) -> dict:
                  "django_celery_results", "django_celery_beat"], env,
             )  # fmt: skip
         return report
-
-
-def celery_tables(database_url: str) -> dict:
-    """The columns, constraints and indexes the apps' migrations made, as PostgreSQL has them."""
-    with psycopg.connect(database_url) as conn:
-        columns = conn.execute(
-            "SELECT table_name, column_name, data_type, is_nullable, column_default, "
-            "character_maximum_length FROM information_schema.columns "
-            "WHERE table_name LIKE 'django_celery%' ORDER BY 1, 2"
-        ).fetchall()
-        indexes = conn.execute(
-            "SELECT tablename, indexname, indexdef FROM pg_indexes "
-            "WHERE tablename LIKE 'django_celery%' ORDER BY 1, 2"
-        ).fetchall()
-        constraints = conn.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid::regclass::text LIKE 'django_celery%' ORDER BY 1, 2"
-        ).fetchall()
-    return {"columns": columns, "indexes": indexes, "constraints": constraints}
 
 
 @pytest.fixture(scope="module")
