@@ -77,6 +77,9 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         # Django's JSONField and the cast columns want JSON as text; PostgreSQL's session zone is
         # UTC on every pooled connection, so timestamps come back in UTC.
         params["json_as_text"] = True
+        # As Django's PostgreSQL backend gives psycopg one: wrappers replace it with a subclass
+        # (django_prisma.prometheus). OPTIONS["cursor_factory"], a psycopg class, is ignored.
+        params["cursor_factory"] = Database.Cursor
         return params
 
     @async_unsafe

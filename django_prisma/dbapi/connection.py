@@ -148,10 +148,15 @@ class Connection:
         atomic_autocommit_writes: bool = True,
         replay_errors: bool = False,
         session_parameters: Sequence[tuple[str, str]] = (),
+        cursor_factory: type[Cursor] | None = None,
     ):
         # Refused here, before anything is sent: an invalid level is a configuration error.
         self.isolation_level = isolation_level
         self.endpoint = parse_url(url, api_key)
+        # psycopg's cursor_factory: the class cursor() makes (a subclass of this driver's
+        # cursor; django-prometheus wraps it to count and time statements).
+        if cursor_factory is not None:
+            self.cursor_class = cursor_factory
         self.transport = tracing.transport_class(Transport)(
             self.endpoint,
             connect_timeout=connect_timeout,
@@ -290,6 +295,10 @@ class Connection:
             self._temporary_tables = False
             payload = plans.single("DISCARD TEMP", returns_rows=False, atomic=False)
             self._in_transaction(payload, None)
+
+    @property
+    def cursor_factory(self) -> type[Cursor]:
+        return self.cursor_class
 
     def cursor(self) -> Cursor:
         self._check_open()
