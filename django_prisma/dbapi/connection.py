@@ -126,6 +126,11 @@ class Connection:
     dialect: Dialect = POSTGRESQL
     server_name = "PostgreSQL"
     repr_name = "django_prisma Connection"
+    # psycopg's ``info`` (info.py): what tools written for psycopg read (Django's pg_version,
+    # django-debug-toolbar, sentry-sdk's spans); None for a dialect whose client library has
+    # no such thing, so that those tools see none.
+    info_class: type[ConnectionInfo] | None = ConnectionInfo
+    info: ConnectionInfo
 
     def __init__(
         self,
@@ -191,7 +196,8 @@ class Connection:
         self._savepoints = DeferredSavepoints()
         # What the open transaction did, to replay it when its COMMIT fails (replay.py).
         self._journal = Journal()
-        self.info = ConnectionInfo(self)
+        if self.info_class is not None:
+            self.info = self.info_class(self)
         # Where psycopg-style type registrations (django.contrib.postgres's hstore) land: the
         # literals of this connection's statements use them (results are decoded from JSON).
         self.adapters = Adapters(psycopg_adapters)
