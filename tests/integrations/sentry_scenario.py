@@ -45,7 +45,7 @@ UNUSABLE = {"ca_bundle_only": True} if ENGINE == "prisma" else {"sslmode": "veri
 sentry_sdk.init(
     dsn="https://public@sentry.invalid/1",
     transport=RecordingTransport,
-    integrations=[DjangoIntegration()],
+    integrations=[DjangoIntegration(db_transaction_spans=True)],  # COMMIT and ROLLBACK spans too
     traces_sample_rate=1.0,
     send_default_pii=True,  # request data, user
     include_local_variables=True,  # the frames' locals in error events (the default, said)

@@ -1,8 +1,9 @@
 """Celery with Django over django_prisma, compared with Django's PostgreSQL backend: a real
-worker (prefork pool, whose main process holds an open connection when it forks; embedded beat
-with django-celery-beat's DatabaseScheduler) on the local RabbitMQ, results stored by
-django-celery-results, connections closed around each task or kept across tasks by Celery's
-Django fixup (CELERY_DB_REUSE_MAX with CONN_MAX_AGE=None); both apps' migrations.
+worker (prefork pool, whose main process holds an open connection when it forks, or a pool of
+threads; embedded beat with django-celery-beat's DatabaseScheduler) on the local RabbitMQ,
+results stored by django-celery-results, connections closed around each task or kept across
+tasks by Celery's Django fixup (CELERY_DB_REUSE_MAX with CONN_MAX_AGE=None); both apps'
+migrations.
 
 The project is tests/integrations/celery_site/; every process runs in a subprocess."""
 
@@ -63,15 +64,20 @@ def client(action: str, prefix: str, env: dict) -> dict:
     return json.loads(run(command, env))
 
 
-def celery_run(engine: str, reuse: bool, log_path: Path) -> dict:
+# The worker's pool and whether connections are kept across tasks.
+MODES = {"closed-per-task": ("prefork", False), "reused": ("prefork", True), "threads": ("threads", False)}  # fmt: skip
+
+
+def celery_run(engine: str, mode: str, log_path: Path) -> dict:
     """Migrate a new database, start a worker with beat, send the tasks, stop the worker."""
     with throwaway_executor(POSTGRES_URL, "dp_celery") as server:
         database = server.url if engine == "prisma" else server.database_url
+        pool, reuse = MODES[mode]
         env = site_env(engine, database, reuse)
         run([sys.executable, "-m", "django", "migrate", "-v", "0"], env)
         client("setup", "run", env)
         worker_args = ["worker", "-n", f"{env['CELERY_SITE_QUEUE']}@%h", "-Q",
-                       env["CELERY_SITE_QUEUE"], "-c", "2", "-P", "prefork", "-B",
+                       env["CELERY_SITE_QUEUE"], "-c", "2", "-P", pool, "-B",
                        "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"]  # fmt: skip
         with open(log_path, "w") as log:
             worker = subprocess.Popen(
@@ -97,13 +103,13 @@ def celery_run(engine: str, reuse: bool, log_path: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    done: dict[tuple[str, bool], dict] = {}
+    done: dict[tuple[str, str], dict] = {}
 
-    def get(engine: str, reuse: bool) -> dict:
-        if (engine, reuse) not in done:
-            log = tmp_path_factory.mktemp("celery") / f"{engine}-{reuse}.log"
-            done[engine, reuse] = celery_run(engine, reuse, log)
-        return done[engine, reuse]
+    def get(engine: str, mode: str) -> dict:
+        if (engine, mode) not in done:
+            log = tmp_path_factory.mktemp("celery") / f"{engine}-{mode}.log"
+            done[engine, mode] = celery_run(engine, mode, log)
+        return done[engine, mode]
 
     return get
 
@@ -122,17 +128,18 @@ def outcomes(report: dict) -> dict:
     }
 
 
-def connections_by_process(report: dict) -> dict[int, list[int]]:
-    """The driver connections (numbered per process) each pool process ran its tasks on."""
+def connections_by_worker(report: dict) -> dict[str, list[int]]:
+    """The driver connections (numbered per process) each pool process or thread ran its tasks
+    on."""
     seen = defaultdict(list)
     for task in report["created"]:
-        seen[task["pid"]].append(task["driver"])
+        seen[task["worker"]].append(task["driver"])
     return seen
 
 
-@pytest.mark.parametrize("reuse", [False, True], ids=["closed-per-task", "reused"])
-def test_tasks_results_and_beat_as_natively(runs, reuse):
-    prisma, native = runs("prisma", reuse), runs("native", reuse)
+@pytest.mark.parametrize("mode", MODES)
+def test_tasks_results_and_beat_as_natively(runs, mode):
+    prisma, native = runs("prisma", mode), runs("native", mode)
     assert outcomes(prisma) == outcomes(native)
     assert outcomes(prisma) == {
         "created_rows": 6,
@@ -151,17 +158,20 @@ def test_tasks_results_and_beat_as_natively(runs, reuse):
     }
 
 
-@pytest.mark.parametrize("reuse", [False, True], ids=["closed-per-task", "reused"])
-def test_worker_connections_as_natively(runs, reuse):
+@pytest.mark.parametrize("mode", MODES)
+def test_worker_connections_as_natively(runs, mode):
+    pool, reuse = MODES[mode]
     for engine in ("prisma", "native"):
-        report = runs(engine, reuse)
-        per_process = connections_by_process(report)
-        assert per_process, engine
-        for drivers in per_process.values():
+        report = runs(engine, mode)
+        per_worker = connections_by_worker(report)
+        assert per_worker, engine
+        for drivers in per_worker.values():
             if reuse:  # one connection per process for all its tasks
-                assert len(set(drivers)) == 1, (engine, per_process)
+                assert len(set(drivers)) == 1, (engine, per_worker)
             else:  # closed after each task: a new one for the next
-                assert len(set(drivers)) == len(drivers), (engine, per_process)
+                assert len(set(drivers)) == len(drivers), (engine, per_worker)
+        if pool != "prefork":
+            continue
         # The main process queried before each fork and at shutdown on one connection, which
         # the pool processes (given a copy of it) never disturbed.
         log = report["log"]
@@ -172,7 +182,7 @@ def test_worker_connections_as_natively(runs, reuse):
 
 
 def test_the_api_key_is_in_no_log_and_no_stored_traceback(runs):
-    report = runs("prisma", False)
+    report = runs("prisma", "closed-per-task")
     key = report["api_key"]
     assert "IntegrityError" in report["traceback"] and "Task " in report["log"]
     for form in (key, quote(key, safe="")):
@@ -181,7 +191,7 @@ def test_the_api_key_is_in_no_log_and_no_stored_traceback(runs):
 
 
 def test_the_apps_migrations_make_the_native_schema(runs):
-    prisma, native = runs("prisma", False), runs("native", False)
+    prisma, native = runs("prisma", "closed-per-task"), runs("native", "closed-per-task")
     assert prisma["schema"]["columns"]  # the tables exist
     assert prisma["schema"] == native["schema"]
     assert "No changes detected" in prisma["makemigrations"]

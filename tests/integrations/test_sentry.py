@@ -104,6 +104,12 @@ def test_db_spans_describe_the_database_as_natively(runs):
         assert {s[2:4] for s in spans} == {("postgresql", database)}
         assert {s[4:] for s in spans} == {prisma_server}
         assert {s[4:] for s in db_spans(theirs)} == {("127.0.0.1", "5432")}
+    (write,) = [t for t in transactions(prisma) if t["transaction"] == "/write/"]
+    assert [s[1] for s in db_spans(write)] == [
+        "connect",
+        "INSERT INTO TABLE (id, name) VALUES (%s, %s)",
+        "COMMIT",  # db_transaction_spans
+    ]
     (first_read, *_) = transactions(prisma)
     assert [s[1] for s in db_spans(first_read)][:2] == [
         "connect",

@@ -1,5 +1,6 @@
 import itertools
 import os
+import threading
 
 from celery import shared_task
 from django.contrib.auth.models import Group
@@ -9,13 +10,13 @@ _serials = itertools.count(1)
 
 
 def where() -> dict:
-    """The process and the driver connection (numbered in the order the process saw them) a
-    task ran on."""
+    """The process and thread, and the driver connection (numbered in the order the process saw
+    them) a task ran on."""
     connection.ensure_connection()
     driver = connection.connection
     if not hasattr(driver, "celery_site_serial"):
         driver.celery_site_serial = next(_serials)
-    return {"pid": os.getpid(), "driver": driver.celery_site_serial}
+    return {"worker": f"{os.getpid()}/{threading.get_ident()}", "driver": driver.celery_site_serial}
 
 
 @shared_task
