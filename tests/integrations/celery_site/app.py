@@ -11,7 +11,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 _parent = {}
 
 
-@worker_before_create_process.connect
 def query_before_forking(**kwargs):
     """The worker's main process holds an open connection when it forks each pool process: the
     child inherits it (Celery's fixup drops it there) and the parent keeps using it."""
@@ -28,6 +27,10 @@ def query_before_forking(**kwargs):
         f"PARENT before fork: driver {id(driver) == _parent['first']}, sockets {sockets}",
         flush=True,
     )
+
+
+if os.environ.get("CELERY_SITE_QUERY_BEFORE_FORK") == "1":
+    worker_before_create_process.connect(query_before_forking)
 
 
 @worker_shutdown.connect
