@@ -24,7 +24,7 @@ from .operations import DatabaseOperations
 from .postgres_types import install as install_postgres_types
 from .postgres_types import register_adapters
 from .schema import DatabaseSchemaEditor
-from .settings import connection_params
+from .settings import connection_params, driver_arguments
 from .wrapper import PrismaWrapperMixin
 
 ISOLATION_NAMES = {
@@ -46,18 +46,20 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
 
     _configured_zone = None
     _keyed_reads = None
-    _exact_results = 0
+    _exact_next_cursor = False
 
     @contextmanager
     def exact_results(self):
-        """Cursors created inside run SQL that selects only types the executor returns exactly
-        (the SQL compiler casts the others, ``compiler.cast_result``): the driver does not
-        describe their statements (``Cursor.results_exact``)."""
-        self._exact_results += 1
+        """The next cursor created inside — the one Django's SQL compiler runs its query on —
+        runs SQL that selects only types the executor returns exactly (the compiler casts the
+        others, ``compiler.cast_result``): the driver does not describe its statements
+        (``Cursor.results_exact``). Only that cursor: one a tool opens meanwhile (django-silk
+        runs EXPLAIN on its own while the compiler executes) is read as any raw SQL is."""
+        previous, self._exact_next_cursor = self._exact_next_cursor, True
         try:
             yield
         finally:
-            self._exact_results -= 1
+            self._exact_next_cursor = previous
 
     def get_connection_params(self):
         params = connection_params(self.settings_dict)
@@ -75,6 +77,9 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         # Django's JSONField and the cast columns want JSON as text; PostgreSQL's session zone is
         # UTC on every pooled connection, so timestamps come back in UTC.
         params["json_as_text"] = True
+        # As Django's PostgreSQL backend gives psycopg one: wrappers replace it with a subclass
+        # (django_prisma.prometheus). OPTIONS["cursor_factory"], a psycopg class, is ignored.
+        params["cursor_factory"] = Database.Cursor
         return params
 
     @async_unsafe
@@ -83,7 +88,7 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         TEST_RUN.check(conn_params["url"], conn_params["api_key"], self.alias)
         install_postgres_types()
         self.isolation_level = conn_params.get("isolation_level") or IsolationLevel.READ_COMMITTED
-        connection = Database.connect(**conn_params)
+        connection = Database.connect(**driver_arguments(conn_params))
         register_adapters(connection.adapters)
         return connection
 
@@ -126,7 +131,7 @@ class DatabaseWrapper(PrismaWrapperMixin, PostgresDatabaseWrapper):
         if self._configured_zone != (settings.USE_TZ, self.timezone_name):
             self._configure_time_zone(self.connection)
         cursor = self.connection.cursor()
-        cursor.results_exact = self._exact_results > 0
+        cursor.results_exact, self._exact_next_cursor = self._exact_next_cursor, False
         return cursor
 
     @contextmanager

@@ -167,7 +167,9 @@ class ResultCastingMixin(OutermostResultMixin):
             return super().execute_sql(result_type, chunked_fetch, chunk_size)
 
 
-class SQLCompiler(ExecutionScopeMixin, ResultCastingMixin, PageFirstMixin, pg.SQLCompiler):
+# PageFirstMixin before ResultCastingMixin: a page sent again as Django wrote it (a missing
+# related row) is a second execution, on a second cursor, that is exact too.
+class SQLCompiler(ExecutionScopeMixin, PageFirstMixin, ResultCastingMixin, pg.SQLCompiler):
     pass
 
 

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .dbapi.exceptions import InterfaceError
+from .dbapi.info import known_database
 from .dbapi.url import parse_url, split_api_key
 
 # OPTIONS understood by the driver, with the type each must have.
@@ -25,6 +26,19 @@ DRIVER_OPTIONS: dict[str, type | tuple[type, ...]] = {
     "ca_bundle_only": bool,
     "idle_timeout": (int, float),
 }
+
+
+# What psycopg's connection parameters would say about where a connection goes, for tools that
+# describe a connection from get_connection_params() before it has a driver connection to ask
+# (sentry-sdk's "connect" spans: server.address, server.port, db.name): the Prisma server's host
+# and port, and the database once this process has learnt its name (dbapi/info.py). They are not
+# the driver's arguments: driver_arguments() leaves them out.
+DESCRIPTIVE_PARAMS = ("host", "port", "dbname")
+
+
+def driver_arguments(params: dict) -> dict:
+    """The arguments of the driver's ``connect()`` among ``get_connection_params()``."""
+    return {name: value for name, value in params.items() if name not in DESCRIPTIVE_PARAMS}
 
 
 class Secret(str):
@@ -181,8 +195,12 @@ def url_and_token(settings_dict: dict) -> tuple[str | None, str | None]:
 
 
 def connection_params(settings_dict: dict) -> dict:
-    """The driver's arguments for a ``django_prisma`` (PostgreSQL) DATABASES entry."""
+    """The driver's arguments for a ``django_prisma`` (PostgreSQL) DATABASES entry, with
+    the ``DESCRIPTIVE_PARAMS``."""
     params, options = _endpoint_params(settings_dict)
+    dbname = known_database(parse_url(params["url"], params["api_key"]))
+    if dbname is not None:
+        params["dbname"] = dbname
     ignored = sorted(name for name in options if name in IGNORED_OPTIONS)
     if ignored:
         logger.debug("OPTIONS with no meaning over HTTP, ignored: %s", ", ".join(ignored))
@@ -197,7 +215,8 @@ def connection_params(settings_dict: dict) -> dict:
 
 
 def mysql_connection_params(settings_dict: dict) -> dict:
-    """The driver's arguments for a ``django_prisma.mysql`` DATABASES entry."""
+    """The driver's arguments for a ``django_prisma.mysql`` DATABASES entry, with the
+    ``DESCRIPTIVE_PARAMS`` but the database's name."""
     params, options = _endpoint_params(settings_dict)
     ignored = sorted(name for name in options if name in MYSQL_IGNORED_OPTIONS)
     if ignored:
@@ -231,11 +250,12 @@ def _endpoint_params(settings_dict: dict) -> tuple[dict, dict]:
             "'prisma+postgres://HOST/?api_key=KEY' (or HOST and TOKEN)."
         )
     try:
-        parse_url(url, token)
+        endpoint = parse_url(url, token)
     except InterfaceError as error:
         raise ImproperlyConfigured(f"settings.DATABASES URL for django_prisma: {error}") from None
     options = dict(settings_dict.get("OPTIONS") or {})
-    params = {"url": url, "api_key": Secret(token) if token else None}
+    params: dict = {"url": url, "api_key": Secret(token) if token else None}
+    params.update(host=endpoint.host, port=endpoint.port)  # DESCRIPTIVE_PARAMS
     if options.pop("pool", None):
         raise ImproperlyConfigured(
             "OPTIONS['pool'] is not supported by django_prisma: the Prisma server keeps the pool "

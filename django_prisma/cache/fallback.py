@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.core.cache import caches
 
+from ..settings import driver_arguments
 from .rows import snapshot
 
 logger = logging.getLogger("django_prisma.cache")
@@ -86,7 +87,7 @@ def refresh_in_background(connection, store: FallbackStore, key, sql, params, ta
         if key in _inflight:
             return
         _inflight.add(key)
-    conn_params = dict(connection.get_connection_params(), autocommit=True)
+    conn_params = dict(driver_arguments(connection.get_connection_params()), autocommit=True)
     database = connection.Database
 
     def run():

@@ -141,6 +141,11 @@ class Connection:
     dialect: Dialect = POSTGRESQL
     server_name = "PostgreSQL"
     repr_name = "django_prisma Connection"
+    # psycopg's ``info`` (info.py): what tools written for psycopg read (Django's pg_version,
+    # django-debug-toolbar, sentry-sdk's spans); None for a dialect whose client library has
+    # no such thing, so that those tools see none.
+    info_class: type[ConnectionInfo] | None = ConnectionInfo
+    info: ConnectionInfo
 
     def __init__(
         self,
@@ -163,10 +168,15 @@ class Connection:
         atomic_autocommit_writes: bool = True,
         replay_errors: bool = False,
         session_parameters: Sequence[tuple[str, str]] = (),
+        cursor_factory: type[Cursor] | None = None,
     ):
         # Refused here, before anything is sent: an invalid level is a configuration error.
         self.isolation_level = isolation_level
         self.endpoint = parse_url(url, api_key)
+        # psycopg's cursor_factory: the class cursor() makes (a subclass of this driver's
+        # cursor; django-prometheus wraps it to count and time statements).
+        if cursor_factory is not None:
+            self.cursor_class = cursor_factory
         self.transport = tracing.transport_class(Transport)(
             self.endpoint,
             connect_timeout=connect_timeout,
@@ -202,7 +212,8 @@ class Connection:
         self._savepoints = DeferredSavepoints()
         # What the open transaction did, to replay it when its COMMIT fails (replay.py).
         self._journal = Journal()
-        self.info = ConnectionInfo(self)
+        if self.info_class is not None:
+            self.info = self.info_class(self)
         # Where psycopg-style type registrations (django.contrib.postgres's hstore) land: the
         # literals of this connection's statements use them (results are decoded from JSON).
         self.adapters = Adapters(psycopg_adapters)
@@ -322,6 +333,10 @@ class Connection:
             self._temporary_tables = False
             payload = plans.single("DISCARD TEMP", returns_rows=False, atomic=False)
             self._in_transaction(payload, None)
+
+    @property
+    def cursor_factory(self) -> type[Cursor]:
+        return self.cursor_class
 
     def cursor(self) -> Cursor:
         self._check_open()

@@ -206,7 +206,7 @@ class Cursor:
         result, headers = self.connection._run(statement)
         self.response_headers = headers
         if statement.returns_rows:
-            self._show(*self._decoded(result, description, key))
+            self._show(*self._decoded(result, description, key, statement))
         else:
             self.rowcount = int(result) if result is not None else -1
         return self
@@ -285,7 +285,7 @@ class Cursor:
             statements, values, descriptions, strict=True
         ):
             if statement.returns_rows:
-                sets.append(self._decoded(value, description, key))
+                sets.append(self._decoded(value, description, key, statement))
             else:
                 sets.append((None, None, int(value) if value is not None else -1))
         return sets
@@ -307,12 +307,18 @@ class Cursor:
         self.rowcount = rowcount
         self.rownumber = 0 if description is not None else None
 
-    def _decoded(self, result: Any, description: Description | None, key: object) -> ResultSet:
+    def _decoded(
+        self, result: Any, description: Description | None, key: object, statement: Statement
+    ) -> ResultSet:
         """(description, rows, rowcount) of a result object."""
         if not isinstance(result, dict) or "columns" not in result:
             raise InterfaceError(f"unexpected result shape from the Prisma server: {result!r:.200}")
         columns, types, rows = result["columns"], result["types"], result["rows"]
         options = self.connection._decode_options
+        if options["json_as_text"] and statement.keyword == "EXPLAIN":
+            # The executor's "json" is json or jsonb, and json_as_text reads it as jsonb (as
+            # text: Django's loader); EXPLAIN (FORMAT JSON)'s plan is json, which psycopg parses.
+            options = {**options, "json_as_text": False}
         if description is not None and not description.matches(columns, types):
             # The schema changed since it was described: as the executor typed it, this once.
             describe.forget(key)

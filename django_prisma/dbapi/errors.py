@@ -542,10 +542,17 @@ def _transaction_error(message: str, meta: dict[str, Any], status: int) -> exc.E
     )
 
 
+# psycopg's first words when a connection cannot be made (refused, TLS, authentication):
+# "connection failed: <what happened>". Tools show the part before the first colon as the
+# summary (django-health-check's database check), so the same failures begin the same way here.
+CONNECTION_FAILED = "connection failed: "
+
+
 def _plain_error(status: int, text: str) -> exc.Error:
     if status == 401:
         return exc.OperationalError(
-            f"the Prisma server rejected the API key (HTTP 401: {text})", http_status=status
+            f"{CONNECTION_FAILED}the Prisma server rejected the API key (HTTP 401: {text})",
+            http_status=status,
         )
     if status == 429:
         return exc.OperationalError(
@@ -578,7 +585,7 @@ def _plain_error(status: int, text: str) -> exc.Error:
 
 def connect_failed(origin: str, reason: str) -> exc.Error:
     return exc.OperationalError(
-        f"cannot connect to the Prisma server at {origin}: {reason}",
+        f"{CONNECTION_FAILED}cannot connect to the Prisma server at {origin}: {reason}",
         kind=ErrorKind.CONNECT_FAILED,
     )
 
@@ -593,7 +600,8 @@ def not_sent(origin: str, reason: str) -> exc.Error:
 
 def tls_failed(origin: str, reason: str) -> exc.Error:
     return exc.OperationalError(
-        f"TLS failure talking to {origin}: {reason}", kind=ErrorKind.TLS_FAILED
+        f"{CONNECTION_FAILED}TLS failure talking to {origin}: {reason}",
+        kind=ErrorKind.TLS_FAILED,
     )
 
 

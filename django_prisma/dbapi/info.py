@@ -64,6 +64,12 @@ def _server_key(endpoint: Endpoint) -> tuple[str, str]:
     return endpoint.origin, hashlib.sha256(endpoint.api_key.encode()).hexdigest()
 
 
+def known_database(endpoint: Endpoint) -> str | None:
+    """The name of the database behind ``endpoint`` if this process has learnt it (no request)."""
+    facts = _facts.get(_server_key(endpoint))
+    return None if facts is None else cast(str, facts["dbname"])
+
+
 def forget_servers() -> None:
     """Forget what was learnt about servers (tests, or after a server upgrade)."""
     with _lock:

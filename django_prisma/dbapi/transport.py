@@ -36,6 +36,10 @@ JWT_HEADER = "accelerate-query-engine-jwt"
 DEFAULT_ANNOUNCED_IDLE = 5.0
 IDLE_MARGIN = 0.25
 
+# How many forks separate this process from the one that imported the module: a connection
+# opened in an ancestor is never used (see Transport._connection_for_request).
+_forks = 0
+
 
 class Response:
     __slots__ = ("status", "body", "headers")
@@ -82,6 +86,7 @@ class Transport:
         self._base_block: bytes | None = None
         self._jwt: str | None = None
         self._conn: HTTPConnection | None = None
+        self._conn_forks = 0  # the value of _forks when _conn was made
         self._ssl_context: ssl.SSLContext | None = None
         self._last_used = 0.0
         self._fresh = False  # the connection has not answered yet (its TLS session is unknown)
@@ -169,15 +174,20 @@ class Transport:
 
     def _connection_for_request(self) -> HTTPConnection:
         # Never reuse a connection idle for longer than the server keeps one, nor one the
-        # server has already closed (it became readable: EOF or reset).
+        # server has already closed (it became readable: EOF or reset), nor one a forked
+        # process inherited: parent and child would write to one stream and read each other's
+        # answers (a pre-forking server or Celery worker that queried before forking). Closing
+        # it here closes the child's copy of the socket only; the parent's stays open.
         conn = self._conn
         if (
             conn is None
+            or self._conn_forks != _forks
             or (conn.connected and time.monotonic() - self._last_used > self.idle_limit(conn))
             or (conn.connected and conn.dropped())
         ):
             self.close()
             conn = self._conn = self._new_connection()
+            self._conn_forks = _forks
         if not conn.connected:
             self.connections_opened += 1
             self._fresh = True
@@ -416,10 +426,13 @@ def _adopt_preconnected(transport: Transport) -> HTTPConnection | None:
     return conn
 
 
-def _forget_inherited_preconnects() -> None:
-    # A forked child must never use its parent's socket (both would write to one stream).
+def _after_fork_in_child() -> None:
+    # A forked child must never use its parent's sockets (both would write to one stream):
+    # connections opened in advance are forgotten, open ones replaced at their next request.
+    global _forks
+    _forks += 1
     _preconnects.clear()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_inherited_preconnects)
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -13,7 +13,7 @@ from .. import django_support  # noqa: F401  (refuses an unsupported Django firs
 from ..creation import TEST_RUN
 from ..dbapi import mysql as Database
 from ..dbapi.mysql.literals import quote
-from ..settings import mysql_connection_params
+from ..settings import driver_arguments, mysql_connection_params
 from ..wrapper import PrismaWrapperMixin
 from .mysqldb import import_django_backend
 
@@ -83,7 +83,7 @@ class DatabaseWrapper(PrismaWrapperMixin, mysql_base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
         # During a test run, never a database configured in settings.DATABASES (creation.py).
         TEST_RUN.check(conn_params["url"], conn_params["api_key"], self.alias)
-        return Database.connect(**conn_params)
+        return Database.connect(**driver_arguments(conn_params))
 
     def init_connection_state(self):
         # MySQLdb's sql_mode and init_command, then Django's SET SQL_AUTO_IS_NULL / SET SESSION

@@ -51,18 +51,21 @@ def test_libpq_options_tools_add_are_ignored_with_a_debug_log(server, caplog):
     base, key = split_api_key(server.url)
     options = {"fallback_application_name": "django_shell", "application_name": "app",
                "sslmode": "require", "keepalives": 1, "target_session_attrs": "read-write",
-               "server_side_binding": True, "client_encoding": "UTF8", "connect_timeout": "10"}  # fmt: skip
+               "server_side_binding": True, "client_encoding": "UTF8", "connect_timeout": "10",
+               "cursor_factory": psycopg.ClientCursor}  # fmt: skip
     connection = connection_for({"ENGINE": "django_prisma", "URL": base, "TOKEN": key,
                                  "OPTIONS": options})  # fmt: skip
     with caplog.at_level(logging.DEBUG, logger="django_prisma.settings"):
         params = connection.get_connection_params()
         assert select(connection, "SELECT 1") == [(1,)]
+    # The driver's own cursor class, as Django gives psycopg its own, never psycopg's.
+    assert params.pop("cursor_factory") is django_prisma.dbapi.Cursor
     assert not set(params) & IGNORED_OPTIONS
     assert params["connect_timeout"] == 10.0
     logged = [r.getMessage() for r in caplog.records if r.name == "django_prisma.settings"]
     assert any(
-        "application_name, fallback_application_name, keepalives, server_side_binding, "
-        "sslmode, target_session_attrs" in message
+        "application_name, cursor_factory, fallback_application_name, keepalives, "
+        "server_side_binding, sslmode, target_session_attrs" in message
         for message in logged
     ), logged
     connection.close()

@@ -1,6 +1,7 @@
 """raw() and cursor.execute() on columns the executor returns inexactly: the model's values
 equal what the ORM reads (its compiler casts them) and what Django's native backend gives."""
 
+import json
 import math
 from datetime import UTC, datetime, timedelta
 
@@ -96,3 +97,42 @@ def test_orm_statements_cost_one_request_raw_templates_one_more_once(readings):
     assert requests_sent() - before == 2  # described, then run
     list(Reading.objects.raw(sql, [1]))
     assert requests_sent() - before == 3  # described already
+
+
+def test_a_cursor_opened_while_the_orm_executes_reads_as_raw_sql(readings):
+    """Tools that hook the SQL compiler run SQL of their own while it executes (django-silk:
+    EXPLAIN of each query, tests/integrations/test_silk.py): only the compiler's cursor skips
+    the description of its results, which its casts make exact."""
+    sql = "SELECT data::json, value, duration FROM readings ORDER BY id"
+    seen = []
+
+    def query_after(execute, statement, params, many, context):
+        result = execute(statement, params, many, context)
+        if not seen:
+            seen.append(None)  # once: this wrapper sees the statement below too
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                seen[0] = cursor.fetchall()
+        return result
+
+    with connection.execute_wrapper(query_after):
+        list(Reading.objects.order_by("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        alone = cursor.fetchall()
+    assert [(d, repr(v), t) for d, v, t in seen[0]] == [(d, repr(v), t) for d, v, t in alone]
+    assert alone[0] == (DATA, alone[0][1], timedelta(days=1, microseconds=5))  # json parsed
+
+
+def test_explain_in_json_reads_as_psycopg_reads_it(readings):
+    """EXPLAIN (FORMAT JSON)'s plan is of type json, which psycopg parses (Django reads only
+    jsonb as text); the executor names both "json"."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) SELECT * FROM readings")
+        ((plan,),) = cursor.fetchall()
+        cursor.execute("SELECT data FROM readings ORDER BY id")  # jsonb: text, as natively
+        assert isinstance(cursor.fetchone()[0], str)
+    assert plan[0]["Plan"]["Relation Name"] == "readings"
+    # Django's explain() writes each row's values with json.dumps: the plan, not a string of it.
+    explained = json.loads(Reading.objects.filter(value__gt=0).explain(format="json"))
+    assert explained[0]["Plan"]["Relation Name"] == "readings"

@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from django_prisma import dbapi as Database
 from django_prisma.base import DatabaseWrapper
-from django_prisma.settings import connection_params
+from django_prisma.settings import connection_params, driver_arguments
 
 
 def wrapper(**entry):
@@ -37,6 +38,17 @@ def test_host_and_token():
     db = wrapper(HOST="accelerate.prisma-data.net", TOKEN="k")
     params = db.get_connection_params()
     assert params["url"] == "prisma+postgres://accelerate.prisma-data.net/"
+
+
+def test_params_describe_the_server_as_psycopgs_do_but_only_the_driver_gets_its_own():
+    """Tools describe a connection not yet made from get_connection_params() (sentry-sdk's
+    "connect" spans), as psycopg's parameters would: host and port of the Prisma server."""
+    params = wrapper(URL="prisma+postgres://localhost:5555/?api_key=k").get_connection_params()
+    assert (params["host"], params["port"]) == ("localhost", 5555)
+    assert "dbname" not in params  # not known before a query has asked for it
+    arguments = driver_arguments(params)
+    assert not set(arguments) & {"host", "port", "dbname"}
+    assert Database.connect(**arguments).info.port == 5555
 
 
 @pytest.mark.parametrize(

@@ -170,6 +170,33 @@ def test_keep_alive_reuses_one_socket(conn):
     assert conn.transport.connections_opened == 1
 
 
+def test_a_forked_process_never_uses_its_parents_socket(conn):
+    """A process forked while a connection is open (a pre-forking server, Celery's prefork
+    pool or its embedded beat) opens a socket of its own at its first request: on the parent's
+    both would write to one stream and read each other's answers. The parent's stays open."""
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    parents = conn.transport._conn
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report, and leave without running anything of pytest's
+        try:
+            child = conn.cursor()
+            child.execute("SELECT 2")
+            report = f"{child.fetchone()} {conn.transport.connections_opened}"
+            os.write(write_end, report.encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    assert status == 0
+    with os.fdopen(read_end) as reader:
+        assert reader.read() == "(2,) 2"  # its own socket
+    cur.execute("SELECT 3")
+    assert cur.fetchone() == (3,)
+    assert conn.transport._conn is parents and conn.transport.connections_opened == 1
+
+
 def test_reuse_after_the_dev_server_closed_idle_sockets(dev_server):
     """prisma dev closes keep-alive sockets idle for 5 s. One connection relies on the driver's
     proactive reconnect, the other (idle limit disabled) on detecting the dead socket."""

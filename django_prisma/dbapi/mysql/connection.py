@@ -328,6 +328,10 @@ class MySQLConnection(Connection):
     server_name = "MySQL"
     repr_name = "django_prisma MySQL Connection"
     dialect = MYSQL
+    # MySQLdb has no psycopg ConnectionInfo: tools that look for one (sentry-sdk reads
+    # connection.info.dbname) fall back to the connection's settings, as on MySQLdb, instead of
+    # sending PostgreSQL's catalog query to MySQL.
+    info_class = None
 
     def __init__(
         self,

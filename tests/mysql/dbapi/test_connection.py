@@ -488,3 +488,13 @@ def test_json_unquote_text_is_read_as_text_once_cast(my_conn):
         ['{"t": "héllo"}', '{"s": "abcd"}'],
     )
     assert cursor.fetchone() == ("héllo", "abcd")
+
+
+def test_no_psycopg_connection_info(my_conn):
+    """MySQLdb has no psycopg ConnectionInfo: a tool that reads ``connection.info.dbname`` when
+    there is one (sentry-sdk, for every statement's span) falls back to the connection's
+    settings, as with MySQLdb, and sends nothing (PostgreSQL's catalog query would fail)."""
+    sent = my_conn.transport.requests_sent
+    assert not hasattr(my_conn, "info")
+    assert my_conn.transport.requests_sent == sent
+    assert dbapi.connect("prisma+postgres://localhost:9/?api_key=k").info.port == 9
