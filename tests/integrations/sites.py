@@ -3,7 +3,23 @@ and on Django's PostgreSQL backend (the specification)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_scenario(name: str, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """``python -m tests.integrations.NAME_scenario ARGS`` in a process of its own (a project's
+    settings are process-wide), which must succeed: what it printed is its answer."""
+    result = subprocess.run(
+        [sys.executable, "-m", f"tests.integrations.{name}_scenario", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
 
 
 def database(engine: str, url: str, **options) -> dict:

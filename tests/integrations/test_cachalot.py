@@ -10,25 +10,16 @@ backend (tests/integrations/cachalot_scenario.py): cachalot patches Django for t
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from django_prisma.devserver import throwaway_executor
 from tests.conftest import POSTGRES_URL
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integrations.sites import run_scenario
 
 
 def run(*args: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.integrations.cachalot_scenario", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-4000:]
-    return json.loads(result.stdout)
+    return json.loads(run_scenario("cachalot", *args).stdout)
 
 
 @pytest.fixture(scope="module")

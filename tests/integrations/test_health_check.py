@@ -8,25 +8,18 @@ connection failures begin as psycopg's do ("connection failed: …")."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from django_prisma.dbapi.url import split_api_key
+from tests.integrations.sites import run_scenario
 from tests.integrations.test_sentry import refused_port
 
-ROOT = Path(__file__).resolve().parents[2]
 WRONG_KEY = "wrong-key-never-shown"
 
 
 def run(*args: str) -> tuple[dict, str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.integrations.health_scenario", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-4000:]
+    result = run_scenario("health", *args, timeout=120)
     return json.loads(result.stdout), result.stdout + result.stderr
 
 

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from django_prisma.dbapi.url import split_api_key
+from tests.integrations.sites import run_scenario
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET_VALUE = "value-in-a-breadcrumb"
 REQUESTS = ["/read/", "/write/", "/duplicate/", "/down/", "/unusable/", "/read/"]
 
@@ -34,11 +31,7 @@ def refused_port() -> int:
 
 def run(engine: str, url: str, down_url: str) -> tuple[dict, str]:
     table = f"sentry_{uuid.uuid4().hex[:10]}"
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.integrations.sentry_scenario", engine, url, down_url, table],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-4000:]
+    result = run_scenario("sentry", engine, url, down_url, table, timeout=300)
     return json.loads(result.stdout.replace(table, "TABLE")), result.stdout + result.stderr
 
 

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from django_prisma.devserver import throwaway_executor
 from tests.conftest import POSTGRES_URL
-from tests.integrations.sites import schema_of
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integrations.sites import run_scenario, schema_of
 
 
 def run(*args: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.integrations.silk_scenario", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-4000:]
-    return json.loads(result.stdout)
+    return json.loads(run_scenario("silk", *args).stdout)
 
 
 @pytest.fixture(scope="module")
