@@ -201,8 +201,13 @@ NOT_RUN = {
     + " 349 tests (browser and integration tests deselected), the same outcome each (10 fail on"
     " both: they run manage.py dumpdata in a subprocess on the parent's test database, which"
     " the runner's rewrite of DATABASES does not carry over)",
-    "django-pgtrigger 4.17.0": "its sdist ships no tests",
-    "django-pghistory 3.9.2": "its sdist ships no tests",
+    "django-pgtrigger 4.17.0": "its sdist ships no tests; " + BY_HAND.format("98f763d")
+    + " 120 tests (the default alias on django-postgres-extra's backend over each backend), the"
+    " same outcome each but 2: test_schema restores search_path with a session-level"
+    " set_config(…, false), refused on a pooled connection; test_constraints commits after"
+    " catching a deferred trigger's error, which django_prisma reports as TransactionAborted",
+    "django-pghistory 3.9.2": "its sdist ships no tests; " + BY_HAND.format("629ace9")
+    + " 117 tests, the same outcome each",
     "django-postgres-extra 3.0.1": "its sdist ships tests/ but not their conftest.py and settings",
     "django-money 3.6.2": "its sdist ships tests/ but not their settings and test app; "
     + BY_HAND.format("b255e278870a")
