@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -107,16 +108,12 @@ class _Work:
     journaled: Callable[[], Iterable[Statement]] | None = None
 
 
-_ESCAPING_HANDLE: list[pq_abc.PGconn] = []
-
-
+@functools.cache
 def _escaping_handle() -> pq_abc.PGconn:
     """One per process: libpq escapes with a handle's encoding, which a handle that never
     connected keeps at its default (every result stays valid SQL for any server setting)."""
-    if not _ESCAPING_HANDLE:
-        # A socket directory that cannot exist: libpq fails at once, without any network.
-        _ESCAPING_HANDLE.append(pq.PGconn.connect_start(b"host=/nonexistent/django_prisma port=1"))
-    return _ESCAPING_HANDLE[0]
+    # A socket directory that cannot exist: libpq fails at once, without any network.
+    return pq.PGconn.connect_start(b"host=/nonexistent/django_prisma port=1")
 
 
 class Connection:

@@ -132,7 +132,7 @@ class Statement:
                     "session advisory locks are shared through the server's connection pool: "
                     "use pg_advisory_xact_lock inside a transaction"
                 )
-            for call in _set_config_calls(self.sql):
+            for call in _set_config_calls(self.sql, code):
                 resets = call is not None and call["value"].upper() == "NULL"
                 if call is None or (not resets and call["local"].lower() != "true"):
                     raise NotSupportedError(
@@ -152,7 +152,7 @@ class Statement:
             return frozenset()
         return frozenset(
             _unquoted(call["name"]).lower()
-            for call in _set_config_calls(self.sql)
+            for call in _set_config_calls(self.sql, without_literals(self.sql))
             if call is not None and call["value"].upper() == "NULL"
         )
 
@@ -179,12 +179,12 @@ def without_literals(
     sql: str, scanner: Callable[[str], list[tuple[int, int]]] = protected_spans
 ) -> str:
     """``sql`` with its literals, quoted identifiers and comments (``scanner``'s: PostgreSQL's
-    by default) blanked out."""
+    by default) blanked out by as many spaces: positions stay those of ``sql``."""
     out = []
     last = 0
     for start, end in scanner(sql):
         out.append(sql[last:start])
-        out.append(" ")
+        out.append(" " * (end - start))
         last = end
     out.append(sql[last:])
     return "".join(out)
@@ -228,26 +228,12 @@ _UTC_NAMES = frozenset(
 )
 
 
-def _set_config_calls(sql: str) -> Iterator[re.Match[str] | None]:
-    """Each call of set_config() in ``sql`` (not in a literal, a quoted name, a dollar-quoted
-    body or a comment): its match of the literal form ``_SET_CONFIG``, or None when its
-    arguments are not literals."""
-    code = _blanked(sql)
+def _set_config_calls(sql: str, code: str) -> Iterator[re.Match[str] | None]:
+    """Each call of set_config() in ``sql`` (``code``: its ``without_literals``, so not in a
+    literal, a quoted name, a dollar-quoted body or a comment): its match of the literal form
+    ``_SET_CONFIG``, or None when its arguments are not literals."""
     for call in _SET_CONFIG_CALL.finditer(code):
         yield _SET_CONFIG.match(sql, call.start())
-
-
-def _blanked(sql: str) -> str:
-    """``sql`` with its literals, quoted identifiers and comments replaced by as many spaces:
-    positions stay those of ``sql``."""
-    out = []
-    last = 0
-    for start, end in protected_spans(sql):
-        out.append(sql[last:start])
-        out.append(" " * (end - start))
-        last = end
-    out.append(sql[last:])
-    return "".join(out)
 
 
 def _unquoted(literal: str) -> str:
